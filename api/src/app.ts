@@ -1,0 +1,74 @@
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { DatabaseKind } from './db/database.ts';
+import type { Database } from './db/schema.ts';
+import { docsRouter } from './docs/docs.ts';
+import { accessLog } from './lib/access-log.ts';
+import { handleError } from './lib/errors.ts';
+import { problem } from './lib/problem.ts';
+import { createRouter } from './lib/router.ts';
+import { buildOpenApiDocument, createApiRoutes } from './openapi.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<Database>;
+  databaseKind: DatabaseKind;
+  logger: Logger;
+}
+
+/** Builds the whole HTTP app without listening, so tests drive it with `app.request()`. */
+export function createApp({ config, db, databaseKind, logger }: AppDeps) {
+  const app = createRouter();
+
+  app.use(requestId());
+  app.use(accessLog(logger));
+  app.use(
+    secureHeaders({
+      // JSON needs no content policy of its own; the docs pages set theirs.
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: 'cross-origin',
+      strictTransportSecurity: config.NODE_ENV === 'production' ? 'max-age=31536000' : false,
+    }),
+  );
+  app.use(
+    cors({
+      origin: (origin) => (config.CORS_ORIGINS.includes(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
+      allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['X-Request-Id', 'ETag', 'Retry-After', 'Location'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: config.BODY_LIMIT_BYTES,
+      onError: (c) =>
+        problem(c, 413, `The request body is larger than ${config.BODY_LIMIT_BYTES} bytes.`),
+    }),
+  );
+  app.use(async (c, next) => {
+    c.set('config', config);
+    c.set('db', db);
+    c.set('databaseKind', databaseKind);
+    await next();
+  });
+
+  const routes = createApiRoutes();
+  app.route('/', routes);
+
+  const document = buildOpenApiDocument(routes);
+  app.get('/openapi.json', (c) => c.json(document));
+  app.route('/', docsRouter());
+
+  app.notFound((c) => problem(c, 404, `There is no route for ${c.req.method} ${c.req.path}.`));
+  app.onError(handleError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { DatabaseKind } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+
+/** What every handler can read from the context, set once per request by the app. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    db: Kysely<Database>;
+    databaseKind: DatabaseKind;
+    config: Config;
+    logger: Logger;
+  };
+}

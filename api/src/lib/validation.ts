@@ -1,0 +1,36 @@
+import { z } from '@hono/zod-openapi';
+import type { ValidationErrorItem } from './problem.ts';
+
+const MISSING = 'Field required';
+
+// Zod reports a missing field as a type error; name it the way FastAPI clients expect.
+z.config({
+  customError: (issue) =>
+    issue.code === 'invalid_type' && issue.input === undefined ? MISSING : undefined,
+});
+
+/** Hono's validation targets, named as the `loc` of a FastAPI-style error. */
+const LOCATIONS: Record<string, string> = {
+  json: 'body',
+  form: 'body',
+  query: 'query',
+  param: 'path',
+  header: 'header',
+  cookie: 'cookie',
+};
+
+export function validationErrors(error: z.ZodError, target: string): ValidationErrorItem[] {
+  const where = LOCATIONS[target] ?? target;
+  return error.issues.map((issue) => ({
+    loc: [where, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))],
+    msg: issue.message,
+    type: issue.code === 'invalid_type' && issue.message === MISSING ? 'missing' : issue.code,
+  }));
+}
+
+export function summarise(errors: ValidationErrorItem[]): string {
+  const fields = errors.map((item) => item.loc.join('.'));
+  return errors.length === 1
+    ? `${fields[0]}: ${errors[0]?.msg}`
+    : `${errors.length} fields are invalid: ${[...new Set(fields)].join(', ')}`;
+}

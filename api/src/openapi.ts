@@ -1,0 +1,35 @@
+import { healthRouter } from './health/health.index.ts';
+import { createRouter } from './lib/router.ts';
+
+export const API_TITLE = 'Chartroom API';
+export const API_VERSION = '1.0.0';
+
+const TAGS = [
+  { name: 'Health', description: 'Liveness and readiness, for load balancers and uptime checks.' },
+];
+
+/** All documented routes. The contract is generated from this, with no server and no database. */
+export function createApiRoutes() {
+  return createRouter().route('/', healthRouter);
+}
+
+export function buildOpenApiDocument(routes = createApiRoutes()) {
+  return routes.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: API_TITLE,
+      version: API_VERSION,
+      description:
+        'Publish data and charts. Every error is `application/problem+json` (RFC 9457); invalid input answers 422 with an `errors` list naming each field.',
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
+    },
+    // Relative, so Swagger UI's "Try it out" calls whichever host serves the docs.
+    servers: [{ url: '/', description: 'The server these docs are served from' }],
+    tags: TAGS,
+  });
+}
+
+/** The document as committed in openapi/v1.json: stable key order from the routes, 2-space JSON. */
+export function serializeOpenApiDocument(document: unknown): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -1,0 +1,14 @@
+import openapiTS, { astToString } from 'openapi-typescript';
+
+const BANNER = `/**
+ * Generated from openapi/v1.json by \`npm run gen\` (run by \`npm run openapi\`). Do not edit:
+ * the test suite fails when this file differs from what the contract generates.
+ */
+
+`;
+
+/** The TypeScript types the web's openapi-fetch client is typed with. */
+export async function generateClientTypes(contractJson: string): Promise<string> {
+  const ast = await openapiTS(JSON.parse(contractJson), { alphabetize: false });
+  return BANNER + astToString(ast);
+}

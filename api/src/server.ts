@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import pino from 'pino';
-import { createApp } from './app.ts';
+import { type AppDeps, createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { databaseOptionsFromConfig, openDatabase } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -12,13 +12,19 @@ export interface RunningServer {
   shutdown: () => Promise<void>;
 }
 
-export async function startServer(config: Config): Promise<RunningServer> {
+/** Opens the database, migrates, listens. `buildApp` lets a test add routes to the real app. */
+export async function startServer(
+  config: Config,
+  buildApp: (deps: AppDeps) => {
+    fetch: (request: Request) => Response | Promise<Response>;
+  } = createApp,
+): Promise<RunningServer> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'chartroom-api' } });
   const { db, kind, description } = openDatabase(databaseOptionsFromConfig(config));
   const { results = [] } = await migrateToLatest(db);
   for (const result of results) logger.info({ migration: result.migrationName }, 'migrated');
 
-  const app = createApp({ config, db, databaseKind: kind, logger });
+  const app = buildApp({ config, db, databaseKind: kind, logger });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

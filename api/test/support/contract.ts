@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import type { Problem } from '../../src/lib/problem.ts';
 
 const documentPath = path.resolve(import.meta.dirname, '../../../openapi/v1.json');
 
@@ -101,4 +102,9 @@ export function contractClient(app: RequestableApp) {
     await assertMatchesContract(response, init.method ?? 'GET', url);
     return response;
   };
+}
+
+/** The body of a problem response, typed as the contract's Problem schema. */
+export async function readProblem(response: Response): Promise<Problem> {
+  return (await response.clone().json()) as Problem;
 }

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('has defaults that run locally with the embedded database', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(8000);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.PGLITE_DATA_DIR).toMatch(/\.data[/\\]pglite$/);
+    expect(config.CORS_ORIGINS).toEqual(['http://localhost:4321', 'http://127.0.0.1:4321']);
+  });
+
+  it('reads CORS_ORIGINS as a comma-separated list of origins', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.example.com/, http://localhost:4321' });
+    expect(config.CORS_ORIGINS).toEqual(['https://app.example.com', 'http://localhost:4321']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT).toBe(8000);
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', CORS_ORIGINS: 'not a url' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('PORT');
+    expect(problems).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+    expect(problems).toContain('CORS_ORIGINS');
+  });
+});

@@ -1,0 +1,169 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { problemResponses } from '../src/lib/problem.ts';
+import { createTestApp } from './support/app.ts';
+import { contractClient, readProblem } from './support/contract.ts';
+import { openTestDatabase, type TestDatabase } from './support/databases.ts';
+
+// A route that exists only in this test, to exercise the shared validation and error handling
+// through every input location at once.
+const echo = createRoute({
+  method: 'post',
+  path: '/test/echo/{id}',
+  request: {
+    params: z.object({ id: z.coerce.number().int() }),
+    query: z.object({ limit: z.coerce.number().int().max(10).optional() }),
+    headers: z.object({ 'x-tenant': z.string().min(2) }),
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z.object({ email: z.email(), tags: z.array(z.string()).optional() }),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'ok', content: { 'application/json': { schema: z.object({}) } } },
+    ...problemResponses(422),
+  },
+});
+
+const LIMIT = 4096;
+
+describe('errors are problem documents', () => {
+  let database: TestDatabase;
+  let app: ReturnType<typeof createTestApp>;
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite');
+    app = createTestApp(database, { BODY_LIMIT_BYTES: String(LIMIT) });
+    app.openapi(echo, (c) => c.json({}, 200));
+    app.get('/test/boom', () => {
+      throw new Error('secret detail at /srv/app/db.ts: select * from users');
+    });
+  });
+  afterAll(() => database.close());
+
+  const post = (body: string, headers: Record<string, string> = {}, path = '/test/echo/7') =>
+    app.request(path, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json', 'X-Tenant': 'acme', ...headers },
+    });
+
+  it('accepts a valid request', async () => {
+    expect((await post('{"email":"a@b.co"}')).status).toBe(200);
+  });
+
+  it('an unknown route answers 404 problem+json', async () => {
+    const response = await contractClient(app)('/v1/nothing-here');
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await readProblem(response)).toMatchObject({
+      type: 'https://chartroom.dev/problems/not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'There is no route for GET /v1/nothing-here.',
+      instance: '/v1/nothing-here',
+    });
+  });
+
+  it('invalid input answers 422 with FastAPI-style errors located in body, query, path and header', async () => {
+    const response = await post('{"tags":[1]}', { 'X-Tenant': 'a' }, '/test/echo/seven?limit=99');
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const body = await readProblem(response);
+    expect(body.type).toBe('https://chartroom.dev/problems/validation-error');
+    // Hono validates one location at a time (query, path, header, then body); fix one and the
+    // next answers.
+    expect(body.errors).toEqual([
+      { loc: ['query', 'limit'], msg: expect.stringContaining('10'), type: 'too_big' },
+    ]);
+    const path = await readProblem(await post('{}', {}, '/test/echo/seven'));
+    expect(path.errors).toEqual([
+      { loc: ['path', 'id'], msg: expect.any(String), type: 'invalid_type' },
+    ]);
+    const header = await readProblem(await post('{}', { 'X-Tenant': 'a' }));
+    expect(header.errors?.[0]?.loc).toEqual(['header', 'x-tenant']);
+    const bodyErrors = await readProblem(await post('{"tags":[1]}'));
+    expect(bodyErrors.errors).toEqual([
+      { loc: ['body', 'email'], msg: 'Field required', type: 'missing' },
+      { loc: ['body', 'tags', 0], msg: expect.any(String), type: 'invalid_type' },
+    ]);
+    expect(bodyErrors.detail).toBe('2 fields are invalid: body.email, body.tags.0');
+  });
+
+  it('malformed JSON answers 422 json_invalid', async () => {
+    const response = await post('{"email": ');
+    expect(response.status).toBe(422);
+    expect((await readProblem(response)).errors).toEqual([
+      { loc: ['body'], msg: 'The body is not valid JSON.', type: 'json_invalid' },
+    ]);
+  });
+
+  it('a body that is not JSON answers 415', async () => {
+    const response = await post('email=a@b.co', {
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    expect(response.status).toBe(415);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect((await readProblem(response)).detail).toContain('application/json');
+  });
+
+  it('a body over the configured limit answers 413', async () => {
+    const response = await post(JSON.stringify({ email: 'a@b.co', pad: 'x'.repeat(LIMIT) }));
+    expect(response.status).toBe(413);
+    expect(await readProblem(response)).toMatchObject({
+      status: 413,
+      title: 'Request body too large',
+    });
+  });
+
+  it('an unexpected exception answers 500 with a request id and nothing internal', async () => {
+    const response = await app.request('/test/boom', { headers: { 'X-Request-Id': 'trace-123' } });
+    expect(response.status).toBe(500);
+    expect(response.headers.get('x-request-id')).toBe('trace-123');
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ status: 500, request_id: 'trace-123' });
+    expect(text).not.toMatch(/secret|select|\/srv|at .*\.ts/);
+  });
+});
+
+describe('middleware', () => {
+  let database: TestDatabase;
+  let app: ReturnType<typeof createTestApp>;
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite');
+    app = createTestApp(database, { CORS_ORIGINS: 'https://app.example.com' });
+  });
+  afterAll(() => database.close());
+
+  it('gives every response a request id, and keeps one the client sent', async () => {
+    const generated = await app.request('/health');
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const kept = await app.request('/health', { headers: { 'X-Request-Id': 'abc-1' } });
+    expect(kept.headers.get('x-request-id')).toBe('abc-1');
+  });
+
+  it('allows credentialed CORS for allow-listed origins only', async () => {
+    const preflight = await app.request('/health', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://app.example.com',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+    const stranger = await app.request('/health', { headers: { Origin: 'https://evil.example' } });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('sends security headers', async () => {
+    const response = await app.request('/health');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+});

@@ -29,12 +29,19 @@ export function createApp({ config, db, databaseKind, logger }: AppDeps) {
   app.use(accessLog(logger));
   app.use(
     secureHeaders({
-      // JSON needs no content policy of its own; the docs pages set theirs.
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      // Set below, so that the docs pages can bring their own.
+      contentSecurityPolicy: undefined,
       crossOriginResourcePolicy: 'cross-origin',
       strictTransportSecurity: config.NODE_ENV === 'production' ? 'max-age=31536000' : false,
     }),
   );
+  app.use(async (c, next) => {
+    await next();
+    // API answers are data, never pages: nothing in them may load or run anything.
+    if (!c.res.headers.has('Content-Security-Policy')) {
+      c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    }
+  });
   app.use(
     cors({
       origin: (origin) => (config.CORS_ORIGINS.includes(origin) ? origin : null),

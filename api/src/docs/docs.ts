@@ -29,6 +29,7 @@ const page = (title: string, head: string, body: string) => `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
+<link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
 ${head}
 </head>
 <body>

@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -38,6 +39,7 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
     };
   }
   const dataDir = options.dataDir;
+  if (dataDir !== 'memory://' && !dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
   return {
     db: new Kysely<Database>({
       dialect: new PGliteDialect({ pglite: () => PGlite.create(dataDir) }),

@@ -40,7 +40,7 @@ describe('graceful shutdown', () => {
 
 function runServer(env: Record<string, string>) {
   const child = spawn(process.execPath, [serverEntry], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

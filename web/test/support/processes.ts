@@ -60,6 +60,8 @@ export async function startApi(env: Record<string, string>, port?: number): Prom
       HOST: '127.0.0.1',
       PORT: String(port),
       PGLITE_DATA_DIR: 'memory://',
+      // Empty means unset: the browser tests' API never touches a shared PostgreSQL database.
+      DATABASE_URL: '',
       ...env,
     },
   });

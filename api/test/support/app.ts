@@ -4,7 +4,12 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import type { TestDatabase } from './databases.ts';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', PGLITE_DATA_DIR: 'memory://', ...overrides });
+  return loadConfig({
+    NODE_ENV: 'test',
+    PGLITE_DATA_DIR: 'memory://',
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
 }
 
 export function createTestApp(database: TestDatabase, env: Record<string, string> = {}) {

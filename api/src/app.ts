@@ -4,6 +4,8 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { authenticate } from './auth/authenticate.ts';
+import { csrfProtection } from './auth/csrf.ts';
 import type { Config } from './config.ts';
 import type { DatabaseKind } from './db/database.ts';
 import type { Database } from './db/schema.ts';
@@ -48,7 +50,14 @@ export function createApp({ config, db, databaseKind, logger }: AppDeps) {
       credentials: true,
       allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
       allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-      exposeHeaders: ['X-Request-Id', 'ETag', 'Retry-After', 'Location'],
+      exposeHeaders: [
+        'X-Request-Id',
+        'ETag',
+        'Location',
+        'Retry-After',
+        'RateLimit',
+        'RateLimit-Policy',
+      ],
       maxAge: 600,
     }),
   );
@@ -65,6 +74,8 @@ export function createApp({ config, db, databaseKind, logger }: AppDeps) {
     c.set('databaseKind', databaseKind);
     await next();
   });
+  app.use(authenticate());
+  app.use(csrfProtection());
 
   const routes = createApiRoutes();
   app.route('/', routes);

@@ -1,3 +1,6 @@
+import { apiKeysRouter } from './api-keys/api-keys.index.ts';
+import { authRouter } from './auth/auth.index.ts';
+import { SECURITY_SCHEMES } from './auth/secured.ts';
 import { healthRouter } from './health/health.index.ts';
 import { createRouter } from './lib/router.ts';
 
@@ -6,11 +9,25 @@ export const API_VERSION = '1.0.0';
 
 const TAGS = [
   { name: 'Health', description: 'Liveness and readiness, for load balancers and uptime checks.' },
+  {
+    name: 'Accounts',
+    description:
+      'Sign up, log in and out (a session cookie, for the web app), and who the caller is.',
+  },
+  {
+    name: 'API keys',
+    description:
+      'Keys for scripts and integrations: send one as `Authorization: Bearer cr_live_…`.',
+  },
 ];
 
 /** All documented routes. The contract is generated from this, with no server and no database. */
 export function createApiRoutes() {
-  return createRouter().route('/', healthRouter);
+  const routes = createRouter();
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
+    routes.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
+  }
+  return routes.route('/', healthRouter).route('/', authRouter).route('/', apiKeysRouter);
 }
 
 export function buildOpenApiDocument(routes = createApiRoutes()) {

@@ -19,6 +19,7 @@ export const health = createRoute({
   method: 'get',
   path: '/health',
   operationId: 'getHealth',
+  security: [],
   tags: ['Health'],
   summary: 'Liveness: the process is up',
   description: 'Answers 200 as long as the process can serve HTTP. It does not touch the database.',
@@ -34,6 +35,7 @@ export const ready = createRoute({
   method: 'get',
   path: '/ready',
   operationId: 'getReadiness',
+  security: [],
   tags: ['Health'],
   summary: 'Readiness: the database answers and its migrations are current',
   description:

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Auth } from '../auth/auth-context.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseKind } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
@@ -12,5 +13,7 @@ export interface AppEnv {
     databaseKind: DatabaseKind;
     config: Config;
     logger: Logger;
+    /** Who is calling; `null` when anonymous. */
+    auth: Auth | null;
   };
 }

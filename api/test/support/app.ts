@@ -8,6 +8,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     NODE_ENV: 'test',
     PGLITE_DATA_DIR: 'memory://',
     LOG_LEVEL: 'silent',
+    // The cheapest scrypt cost allowed: tests sign up many accounts; the format is the same.
+    PASSWORD_SCRYPT_LOG_N: '10',
+    // Tests of the limits themselves set them low; everything else should never meet them.
+    RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
+    RATE_LIMIT_WRITES_PER_MINUTE: '100000',
     ...overrides,
   });
 }

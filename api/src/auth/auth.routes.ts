@@ -11,9 +11,9 @@ const EmailSchema = z
   .string()
   .trim()
   .max(254)
-  .pipe(z.email({ error: 'must be an email address' }))
+  .pipe(z.email({ pattern: z.regexes.unicodeEmail, error: 'must be an email address' }))
   .transform((email) => email.toLowerCase())
-  .openapi({ example: 'ada@example.com', format: 'email' });
+  .openapi({ example: 'ada@example.com', format: 'idn-email' });
 
 // Passwords are used exactly as typed (no trimming); the cap keeps hashing cost bounded.
 const NewPasswordSchema = z
@@ -35,7 +35,7 @@ const PasswordSchema = z
 export const UserSchema = z
   .object({
     id: IdSchema,
-    email: z.string().openapi({ format: 'email', example: 'ada@example.com' }),
+    email: z.string().openapi({ format: 'idn-email', example: 'ada@example.com' }),
     display_name: z.string().openapi({ example: 'Ada Lovelace' }),
     created_at: TimestampSchema,
   })

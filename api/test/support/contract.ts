@@ -14,6 +14,8 @@ type Document = { paths: Record<string, Record<string, Operation>> };
 const document = JSON.parse(readFileSync(documentPath, 'utf8')) as Document;
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats.default(ajv);
+// ajv-formats has no internationalised email; the API accepts them (RFC 6531).
+ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/u);
 ajv.addSchema(document, 'v1');
 
 const escapePointer = (part: string) => part.replaceAll('~', '~0').replaceAll('/', '~1');

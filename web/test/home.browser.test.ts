@@ -1,54 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/chromium.ts';
-import { type ApiProcess, buildWeb, freePort, startApi } from './support/processes.ts';
-import { serveStatic } from './support/static-server.ts';
+import { type Stack, startStack } from './support/stack.ts';
 
-let api: ApiProcess;
-let web: { url: string; server: Server };
-let browser: Browser;
-let outDir: string;
-
+let stack: Stack;
 beforeAll(async () => {
-  outDir = await mkdtemp(path.join(tmpdir(), 'chartroom-web-'));
-  const apiPort = await freePort();
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const [site] = await Promise.all([
-    buildWeb(outDir, apiUrl).then(() => serveStatic(outDir)),
-    launchChromium().then((b) => {
-      browser = b;
-    }),
-  ]);
-  web = site;
-  api = await startApi({ CORS_ORIGINS: web.url }, apiPort);
+  stack = await startStack();
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.stop();
-  web?.server.close();
-  if (outDir) await rm(outDir, { recursive: true, force: true });
-});
-
-/** A page that fails the test on any console error (a CSP violation, a failed script). */
-async function openPage(url: string, width = 360): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height: 740 } });
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url);
-  return { page, errors };
-}
+afterAll(() => stack?.stop());
 
 describe('the home page', () => {
   it('shows the API status it fetched through the generated client, on a 360 px screen', async () => {
-    const { page, errors } = await openPage(web.url);
+    const { page, errors } = await stack.openPage(stack.web.url);
     const status = page.locator('#api-status');
     await status.filter({ hasText: 'API: ok' }).waitFor({ timeout: 15_000 });
     expect(await status.textContent()).toContain('database ready (pglite, migrations current)');
@@ -62,9 +23,9 @@ describe('the home page', () => {
   });
 
   it('says the API is unreachable when it is down, instead of hanging', async () => {
-    const page = await browser.newPage();
-    await page.route(`${api.url}/**`, (route) => route.abort('connectionrefused'));
-    await page.goto(web.url);
+    const page = await stack.browser.newPage();
+    await page.route(`${stack.api.url}/**`, (route) => route.abort('connectionrefused'));
+    await page.goto(stack.web.url);
     await page.locator('#api-status[data-state="down"]').waitFor({ timeout: 15_000 });
     expect(await page.locator('#api-status').textContent()).toContain('unreachable');
     await page.close();
@@ -73,7 +34,7 @@ describe('the home page', () => {
 
 describe('the API docs', () => {
   it('/docs renders Swagger UI from the API itself, grouped by tag, and "Try it out" works', async () => {
-    const { page, errors } = await openPage(`${api.url}/docs`, 1280);
+    const { page, errors } = await stack.openPage(`${stack.api.url}/docs`, 1280);
     await page.locator('.opblock-tag', { hasText: 'Health' }).waitFor({ timeout: 15_000 });
     const operations = page.locator('.opblock-summary-path');
     expect(await operations.allTextContents()).toEqual(
@@ -95,7 +56,7 @@ describe('the API docs', () => {
   });
 
   it('/redoc renders ReDoc from the API itself', async () => {
-    const { page, errors } = await openPage(`${api.url}/redoc`, 1280);
+    const { page, errors } = await stack.openPage(`${stack.api.url}/redoc`, 1280);
     await page
       .locator('.api-content h2', { hasText: 'Liveness: the process is up' })
       .waitFor({ timeout: 20_000 });

@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.ts';
+import { type ApiProcess, buildWeb, freePort, startApi } from './processes.ts';
+import { serveStatic } from './static-server.ts';
+
+export interface Stack {
+  api: ApiProcess;
+  web: { url: string; server: Server };
+  browser: Browser;
+  /** A page that records console errors (a CSP violation, a failed script) in `errors`. */
+  openPage: (url: string, width?: number) => Promise<{ page: Page; errors: string[] }>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The whole app as a user meets it: the site built for this API's address and served
+ * statically, the API as its own process on an in-memory PGlite, and Chromium.
+ */
+export async function startStack(apiEnv: Record<string, string> = {}): Promise<Stack> {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'chartroom-web-'));
+  const apiPort = await freePort();
+  const [web, browser] = await Promise.all([
+    buildWeb(outDir, `http://127.0.0.1:${apiPort}`).then(() => serveStatic(outDir)),
+    launchChromium(),
+  ]);
+  const api = await startApi({ CORS_ORIGINS: web.url, ...apiEnv }, apiPort);
+  return {
+    api,
+    web,
+    browser,
+    openPage: async (url, width = 360) => {
+      const page = await browser.newPage({ viewport: { width, height: 740 } });
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(url);
+      return { page, errors };
+    },
+    stop: async () => {
+      await browser.close();
+      await api.stop();
+      web.server.close();
+      await rm(outDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -91,16 +91,19 @@ function enumOf(document: Json, schema: Schema): unknown[] | undefined {
   return values;
 }
 
+/** The schemas whose properties make up this one: its union members and its allOf parts. */
+function partsOf(document: Json, schema: Schema): Schema[] {
+  const parts = [...variants(document, schema)];
+  for (const member of Array.isArray(schema.allOf) ? schema.allOf : []) {
+    const resolved = resolve(document, member);
+    if (resolved) parts.push(resolved);
+  }
+  return parts;
+}
+
 function propertiesOf(document: Json, schema: Schema): Map<string, Schema> {
   const properties = new Map<string, Schema>();
-  const parts = [...variants(document, schema)];
-  if (Array.isArray(schema.allOf)) {
-    for (const member of schema.allOf) {
-      const resolved = resolve(document, member);
-      if (resolved) parts.push(resolved);
-    }
-  }
-  for (const part of parts) {
+  for (const part of partsOf(document, schema)) {
     if (!isObject(part.properties)) continue;
     for (const [name, value] of Object.entries(part.properties)) {
       const resolved = resolve(document, value);
@@ -112,14 +115,7 @@ function propertiesOf(document: Json, schema: Schema): Map<string, Schema> {
 
 function requiredOf(document: Json, schema: Schema): Set<string> {
   const required = new Set<string>();
-  const parts = [...variants(document, schema)];
-  if (Array.isArray(schema.allOf)) {
-    for (const member of schema.allOf) {
-      const resolved = resolve(document, member);
-      if (resolved) parts.push(resolved);
-    }
-  }
-  for (const part of parts) {
+  for (const part of partsOf(document, schema)) {
     if (Array.isArray(part.required)) for (const name of part.required) required.add(String(name));
   }
   return required;

@@ -58,3 +58,24 @@ export async function submitting<T>(form: HTMLFormElement, work: () => Promise<T
     if (button) button.disabled = false;
   }
 }
+
+type ApiResult = { response?: Response; error?: Problem };
+
+/**
+ * Wires a form to one API call: on success runs `onSuccess`, otherwise shows the API's problem
+ * on the form (or says the API is unreachable when the request itself failed).
+ */
+export function onSubmit(
+  form: HTMLFormElement,
+  send: () => Promise<ApiResult>,
+  onSuccess: () => void,
+): void {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    await submitting(form, async () => {
+      const { response, error } = await send().catch((): ApiResult => ({}));
+      if (response?.ok) onSuccess();
+      else showProblem(form, error);
+    });
+  });
+}

@@ -6,6 +6,7 @@ import type { AppEnv } from '../lib/app-env.ts';
 import { problem } from '../lib/problem.ts';
 import {
   createSession,
+  deleteExpiredSessions,
   deleteSession,
   deleteUserSessions,
   EmailTakenError,
@@ -85,6 +86,8 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
     await updateUser(db, user.id, { password_hash: await hashPassword(password, params) });
   }
   await startSession(c, user.id);
+  // Now and then, sweep sessions that ran out, so the table does not grow without bound.
+  if (Math.random() < 0.05) await deleteExpiredSessions(db);
   const { password_hash: _, ...account } = user;
   return c.json(userBody(account), 200);
 };

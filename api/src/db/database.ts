@@ -1,7 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PGliteDialect,
+  PostgresDialect,
+} from 'kysely';
 import pg from 'pg';
+import { type BulkSession, pgBulkSession, pgliteBulkSession } from './bulk.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseOptions =
@@ -15,6 +23,48 @@ export interface DatabaseHandle {
   kind: DatabaseKind;
   /** A name for logs that never contains a password. */
   description: string;
+  /**
+   * Runs `work` in one transaction on one connection that can also stream rows in with COPY:
+   * the import path. Commits when `work` resolves, rolls back when it throws.
+   */
+  bulk: <T>(work: (session: BulkSession) => Promise<T>) => Promise<T>;
+}
+
+/** One at a time: PGlite has a single session, and Kysely's driver would otherwise let a
+ * request's query run inside another request's open transaction. */
+class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+
+  lock(): Promise<() => void> {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const acquired = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => held);
+    return acquired;
+  }
+}
+
+function serialized(driver: Driver, mutex: Mutex): Driver {
+  const releases = new WeakMap<DatabaseConnection, () => void>();
+  return {
+    init: () => driver.init(),
+    acquireConnection: async () => {
+      const release = await mutex.lock();
+      const connection = await driver.acquireConnection();
+      releases.set(connection, release);
+      return connection;
+    },
+    beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
+    commitTransaction: (connection) => driver.commitTransaction(connection),
+    rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+    releaseConnection: async (connection) => {
+      await driver.releaseConnection(connection);
+      releases.get(connection)?.();
+    },
+    destroy: () => driver.destroy(),
+  };
 }
 
 /**
@@ -36,16 +86,32 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       kind: 'postgres',
       description: `postgres://${url.host}${url.pathname}`,
+      bulk: (work) => pgBulkSession(pool, work),
     };
   }
   const dataDir = options.dataDir;
   if (dataDir !== 'memory://' && !dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+  const instance = PGlite.create(dataDir);
+  // Failing to open is reported by the first query that awaits it, not as a stray rejection.
+  instance.catch(() => {});
+  const mutex = new Mutex();
+  class SerializedPGliteDialect extends PGliteDialect {
+    override createDriver(): Driver {
+      return serialized(super.createDriver(), mutex);
+    }
+  }
   return {
-    db: new Kysely<Database>({
-      dialect: new PGliteDialect({ pglite: () => PGlite.create(dataDir) }),
-    }),
+    db: new Kysely<Database>({ dialect: new SerializedPGliteDialect({ pglite: () => instance }) }),
     kind: 'pglite',
     description: dataDir === 'memory://' ? 'pglite (in memory)' : `pglite (${dataDir})`,
+    bulk: async (work) => {
+      const release = await mutex.lock();
+      try {
+        return await pgliteBulkSession(await instance, work);
+      } finally {
+        release();
+      }
+    },
   };
 }
 
@@ -58,3 +124,5 @@ export function databaseOptionsFromConfig(config: {
     ? { kind: 'postgres', url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
     : { kind: 'pglite', dataDir: config.PGLITE_DATA_DIR };
 }
+
+export type { CompiledQuery };

@@ -1,0 +1,98 @@
+/**
+ * The column types a dataset can have, how each is recognised in text, and how it is stored.
+ * Inference looks at every value of the file: a column keeps a type only if all its non-empty
+ * values fit it, so nothing is lost (`00501` stays text, a mix of numbers and words is text).
+ */
+export const COLUMN_TYPES = ['integer', 'number', 'boolean', 'date', 'timestamp', 'text'] as const;
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+/** PostgreSQL type of each column type; identifiers of users never reach SQL, types come from here. */
+export const SQL_TYPES: Record<ColumnType, string> = {
+  integer: 'bigint',
+  number: 'double precision',
+  boolean: 'boolean',
+  date: 'date',
+  timestamp: 'timestamptz',
+  text: 'text',
+};
+
+const INTEGER = /^[-+]?(?:0|[1-9]\d{0,17})$/;
+const NUMBER = /^[-+]?(?:0|[1-9]\d*)?(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+const BOOLEAN = /^(?:true|false)$/i;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// ISO 8601 and the common `YYYY-MM-DD HH:MM[:SS[.fff]]`, with an optional zone.
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+function validDate(year: string, month: string, day: string): boolean {
+  const y = Number(year);
+  const m = Number(month);
+  const d = Number(day);
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+export function fits(type: ColumnType, value: string): boolean {
+  switch (type) {
+    case 'integer':
+      return INTEGER.test(value);
+    case 'number':
+      return NUMBER.test(value) && /\d/.test(value) && Number.isFinite(Number(value));
+    case 'boolean':
+      return BOOLEAN.test(value);
+    case 'date': {
+      const match = DATE.exec(value);
+      return (
+        match !== null && validDate(match[1] as string, match[2] as string, match[3] as string)
+      );
+    }
+    case 'timestamp': {
+      const match = TIMESTAMP.exec(value);
+      return (
+        match !== null &&
+        validDate(match[1] as string, match[2] as string, match[3] as string) &&
+        Number(match[4]) < 24 &&
+        Number(match[5]) < 60 &&
+        Number(match[6] ?? 0) < 60
+      );
+    }
+    case 'text':
+      return true;
+  }
+}
+
+const CANDIDATES: ColumnType[] = ['integer', 'number', 'boolean', 'date', 'timestamp'];
+
+/** Narrows a column's possible types one value at a time; cheap enough for every cell. */
+export class TypeInference {
+  #candidates: ColumnType[] = [...CANDIDATES];
+  #seen = false;
+
+  observe(value: string): void {
+    this.#seen = true;
+    if (this.#candidates.length === 0) return;
+    this.#candidates = this.#candidates.filter((type) => fits(type, value));
+  }
+
+  /** The narrowest type every value fits; text when nothing else does or nothing was seen. */
+  get type(): ColumnType {
+    if (!this.#seen) return 'text';
+    // A date-only column also fits timestamp; integer also fits number: prefer the narrower.
+    return this.#candidates[0] ?? 'text';
+  }
+}
+
+/**
+ * Column names exactly as written, made unique: a blank header becomes `Column 3`, a repeated
+ * one `name (2)`, so every column can be named in a query.
+ */
+export function uniqueColumnNames(headers: string[]): string[] {
+  const used = new Set<string>();
+  return headers.map((header, index) => {
+    const base = header.trim() === '' ? `Column ${index + 1}` : header;
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
+    used.add(name);
+    return name;
+  });
+}

@@ -1,0 +1,40 @@
+import type { ValidationErrorItem } from '../lib/problem.ts';
+
+/**
+ * Why an import was refused, with where: the line (of the file, counting the header as line 1)
+ * and column name when known. Handlers turn it into a 413 or 422 problem.
+ */
+export class ImportError extends Error {
+  readonly status: 413 | 422;
+  readonly line?: number;
+  readonly column?: string;
+  readonly type: string;
+
+  constructor(
+    message: string,
+    options: { status?: 413 | 422; line?: number; column?: string; type: string },
+  ) {
+    super(message);
+    this.name = 'ImportError';
+    this.status = options.status ?? 422;
+    this.line = options.line;
+    this.column = options.column;
+    this.type = options.type;
+  }
+
+  get detail(): string {
+    const where = [
+      this.line !== undefined ? `line ${this.line}` : undefined,
+      this.column !== undefined ? `column "${this.column}"` : undefined,
+    ].filter(Boolean);
+    return where.length ? `${where.join(', ')}: ${this.message}` : this.message;
+  }
+
+  /** `loc` is `["body", line, column]`: the part of the file that was wrong. */
+  get errors(): ValidationErrorItem[] {
+    const loc: (string | number)[] = ['body'];
+    if (this.line !== undefined) loc.push(this.line);
+    if (this.column !== undefined) loc.push(this.column);
+    return [{ loc, msg: this.message, type: this.type }];
+  }
+}

@@ -2,13 +2,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { authenticate } from './auth/authenticate.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import type { Config } from './config.ts';
-import type { DatabaseKind } from './db/database.ts';
-import type { Database } from './db/schema.ts';
+import type { DatabaseHandle } from './db/database.ts';
 import { docsRouter } from './docs/docs.ts';
 import { accessLog } from './lib/access-log.ts';
 import { handleError } from './lib/errors.ts';
@@ -18,13 +16,12 @@ import { buildOpenApiDocument, createApiRoutes } from './openapi.ts';
 
 export interface AppDeps {
   config: Config;
-  db: Kysely<Database>;
-  databaseKind: DatabaseKind;
+  database: DatabaseHandle;
   logger: Logger;
 }
 
 /** Builds the whole HTTP app without listening, so tests drive it with `app.request()`. */
-export function createApp({ config, db, databaseKind, logger }: AppDeps) {
+export function createApp({ config, database, logger }: AppDeps) {
   const app = createRouter();
 
   app.use(requestId());
@@ -61,17 +58,21 @@ export function createApp({ config, db, databaseKind, logger }: AppDeps) {
       maxAge: 600,
     }),
   );
-  app.use(
-    bodyLimit({
-      maxSize: config.BODY_LIMIT_BYTES,
-      onError: (c) =>
-        problem(c, 413, `The request body is larger than ${config.BODY_LIMIT_BYTES} bytes.`),
-    }),
+  const jsonBodyLimit = bodyLimit({
+    maxSize: config.BODY_LIMIT_BYTES,
+    onError: (c) =>
+      problem(c, 413, `The request body is larger than ${config.BODY_LIMIT_BYTES} bytes.`),
+  });
+  // CSV uploads stream into the database and count their bytes against UPLOAD_LIMIT_BYTES
+  // as they go; buffering them here would defeat that.
+  app.use((c, next) =>
+    /^text\/csv\b/i.test(c.req.header('content-type') ?? '') ? next() : jsonBodyLimit(c, next),
   );
   app.use(async (c, next) => {
     c.set('config', config);
-    c.set('db', db);
-    c.set('databaseKind', databaseKind);
+    c.set('db', database.db);
+    c.set('databaseKind', database.kind);
+    c.set('database', database);
     await next();
   });
   app.use(authenticate());

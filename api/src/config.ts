@@ -34,7 +34,16 @@ const envSchema = z.object({
     .number()
     .int()
     .min(1024)
-    .default(1024 * 1024),
+    .default(10 * 1024 * 1024),
+  /** CSV uploads stream, so they have a limit of their own, far above JSON bodies'. */
+  UPLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
+  MAX_COLUMNS: z.coerce.number().int().min(1).max(1500).default(1000),
+  /** Longest an aggregate query or a page of rows may run before PostgreSQL cancels it. */
+  QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),

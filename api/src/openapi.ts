@@ -1,6 +1,7 @@
 import { apiKeysRouter } from './api-keys/api-keys.index.ts';
 import { authRouter } from './auth/auth.index.ts';
 import { SECURITY_SCHEMES } from './auth/secured.ts';
+import { datasetsRouter } from './datasets/datasets.index.ts';
 import { healthRouter } from './health/health.index.ts';
 import { createRouter } from './lib/router.ts';
 
@@ -19,6 +20,11 @@ const TAGS = [
     description:
       'Keys for scripts and integrations: send one as `Authorization: Bearer cr_live_…`.',
   },
+  {
+    name: 'Datasets',
+    description:
+      'Tables of typed rows from a CSV file or JSON: import, read with filters and sorting, export, aggregate.',
+  },
 ];
 
 /** All documented routes. The contract is generated from this, with no server and no database. */
@@ -27,7 +33,11 @@ export function createApiRoutes() {
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES)) {
     routes.openAPIRegistry.registerComponent('securitySchemes', name, scheme);
   }
-  return routes.route('/', healthRouter).route('/', authRouter).route('/', apiKeysRouter);
+  return routes
+    .route('/', healthRouter)
+    .route('/', authRouter)
+    .route('/', apiKeysRouter)
+    .route('/', datasetsRouter);
 }
 
 export function buildOpenApiDocument(routes = createApiRoutes()) {

@@ -20,11 +20,12 @@ export async function startServer(
   } = createApp,
 ): Promise<RunningServer> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'chartroom-api' } });
-  const { db, kind, description } = openDatabase(databaseOptionsFromConfig(config));
+  const database = openDatabase(databaseOptionsFromConfig(config));
+  const { db, description } = database;
   const { results = [] } = await migrateToLatest(db);
   for (const result of results) logger.info({ migration: result.migrationName }, 'migrated');
 
-  const app = buildApp({ config, db, databaseKind: kind, logger });
+  const app = buildApp({ config, database, logger });
   const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

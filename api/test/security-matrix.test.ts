@@ -15,7 +15,13 @@ const document = JSON.parse(
 
 const protectedOperations = Object.entries(document.paths).flatMap(([template, item]) =>
   Object.entries(item)
-    .filter(([, operation]) => (operation.security ?? []).length > 0)
+    // Protected: some security requirement, and not the empty one that makes credentials optional.
+    .filter(([, operation]) => {
+      const security = (operation.security ?? []) as object[];
+      return (
+        security.length > 0 && security.every((requirement) => Object.keys(requirement).length > 0)
+      );
+    })
     .map(([method, operation]) => ({
       name: `${method.toUpperCase()} ${template} (${operation.operationId})`,
       method: method.toUpperCase(),

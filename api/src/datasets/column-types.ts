@@ -67,11 +67,18 @@ const CANDIDATES: ColumnType[] = ['integer', 'number', 'boolean', 'date', 'times
 export class TypeInference {
   #candidates: ColumnType[] = [...CANDIDATES];
   #seen = false;
+  /** For each type ruled out, the first value that ruled it out, and where. */
+  readonly misfits = new Map<ColumnType, { value: string; at: number }>();
 
-  observe(value: string): void {
+  observe(value: string, at = 0): void {
     this.#seen = true;
     if (this.#candidates.length === 0) return;
-    this.#candidates = this.#candidates.filter((type) => fits(type, value));
+    const kept: ColumnType[] = [];
+    for (const type of this.#candidates) {
+      if (fits(type, value)) kept.push(type);
+      else this.misfits.set(type, { value, at });
+    }
+    this.#candidates = kept;
   }
 
   /** The narrowest type every value fits; text when nothing else does or nothing was seen. */

@@ -7,17 +7,20 @@ import type { ValidationErrorItem } from '../lib/problem.ts';
 export class ImportError extends Error {
   readonly status: 413 | 422;
   readonly line?: number;
+  /** For JSON rows: the index in `rows` instead of a line. */
+  readonly row?: number;
   readonly column?: string;
   readonly type: string;
 
   constructor(
     message: string,
-    options: { status?: 413 | 422; line?: number; column?: string; type: string },
+    options: { status?: 413 | 422; line?: number; row?: number; column?: string; type: string },
   ) {
     super(message);
     this.name = 'ImportError';
     this.status = options.status ?? 422;
     this.line = options.line;
+    this.row = options.row;
     this.column = options.column;
     this.type = options.type;
   }
@@ -25,15 +28,17 @@ export class ImportError extends Error {
   get detail(): string {
     const where = [
       this.line !== undefined ? `line ${this.line}` : undefined,
+      this.row !== undefined ? `rows[${this.row}]` : undefined,
       this.column !== undefined ? `column "${this.column}"` : undefined,
     ].filter(Boolean);
     return where.length ? `${where.join(', ')}: ${this.message}` : this.message;
   }
 
-  /** `loc` is `["body", line, column]`: the part of the file that was wrong. */
+  /** `loc` is `["body", line, column]` for a file, `["body", "rows", index, column]` for JSON. */
   get errors(): ValidationErrorItem[] {
     const loc: (string | number)[] = ['body'];
     if (this.line !== undefined) loc.push(this.line);
+    if (this.row !== undefined) loc.push('rows', this.row);
     if (this.column !== undefined) loc.push(this.column);
     return [{ loc, msg: this.message, type: this.type }];
   }

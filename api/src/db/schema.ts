@@ -1,4 +1,4 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
 
 /** Every table the API reads or writes, as Kysely sees it. */
 export interface Database {
@@ -6,6 +6,7 @@ export interface Database {
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   rate_limits: RateLimitsTable;
+  datasets: DatasetsTable;
 }
 
 export interface UsersTable {
@@ -39,4 +40,30 @@ export interface RateLimitsTable {
   bucket: string;
   window_start: Date;
   hits: number;
+}
+
+export interface StoredColumn {
+  /** Generated identifier of the column in the dataset's table: c1, c2, … */
+  key: string;
+  /** The name as the file or the caller gave it, made unique. */
+  name: string;
+  type: 'integer' | 'number' | 'boolean' | 'date' | 'timestamp' | 'text';
+  label: string | null;
+  null_count: number;
+  distinct_count: number | null;
+  min: string | number | boolean | null;
+  max: string | number | boolean | null;
+}
+
+export interface DatasetsTable {
+  id: Generated<string>;
+  owner_id: string;
+  name: string;
+  description: string;
+  visibility: 'private' | 'unlisted' | 'public';
+  table_name: string;
+  columns: ColumnType<StoredColumn[], string, string>;
+  row_count: ColumnType<string | number | bigint, number | undefined, number | RawBuilder<unknown>>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date>;
 }

@@ -46,10 +46,11 @@ describe.each(testEngines)('health on %s', (engine) => {
 describe('GET /ready with the database unreachable', () => {
   it('answers 503 problem+json quickly instead of hanging', async () => {
     // Port 1 on loopback refuses at once: the same answer as a stopped server.
-    const { db } = openDatabase({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' });
+    const handle = openDatabase({ kind: 'postgres', url: 'postgres://postgres@127.0.0.1:1/none' });
+    const { db } = handle;
     try {
       const request = contractClient(
-        createTestApp({ kind: 'postgres', db, close: async () => {} }),
+        createTestApp({ kind: 'postgres', db, handle, close: async () => {} }),
       );
       const response = await request('/ready');
       expect(response.status).toBe(503);

@@ -20,8 +20,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export function createTestApp(database: TestDatabase, env: Record<string, string> = {}) {
   return createApp({
     config: testConfig(env),
-    db: database.db,
-    databaseKind: database.kind,
+    database: database.handle,
     logger: pino({ level: 'silent' }),
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { type DatabaseKind, openDatabase } from '../../src/db/database.ts';
+import { type DatabaseHandle, type DatabaseKind, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import type { Database } from '../../src/db/schema.ts';
 
@@ -13,6 +13,7 @@ export const testEngines: DatabaseKind[] = process.env.DATABASE_URL
 export interface TestDatabase {
   kind: DatabaseKind;
   db: Kysely<Database>;
+  handle: DatabaseHandle;
   /** Connection string of the fresh PostgreSQL database (postgres engine only). */
   url?: string;
   close: () => Promise<void>;
@@ -43,19 +44,22 @@ export async function openTestDatabase(
   { migrate = true }: { migrate?: boolean } = {},
 ): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const { db } = openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+    const handle = openDatabase({ kind: 'pglite', dataDir: 'memory://' });
+    const { db } = handle;
     if (migrate) await migrateToLatest(db);
-    return { kind, db, close: () => db.destroy() };
+    return { kind, db, handle, close: () => db.destroy() };
   }
   const name = `chartroom_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`create database ${name}`);
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
-  const { db } = openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 5 });
+  const handle = openDatabase({ kind: 'postgres', url: url.toString(), poolMax: 5 });
+  const { db } = handle;
   if (migrate) await migrateToLatest(db);
   return {
     kind,
     db,
+    handle,
     url: url.toString(),
     close: async () => {
       await db.destroy();

@@ -172,6 +172,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List datasets: mine and everyone’s public ones
+         * @description Newest first, a page at a time. Unlisted datasets of others are reachable only by id.
+         */
+        get: operations["listDatasets"];
+        put?: never;
+        /**
+         * Create a dataset from JSON rows or a CSV file
+         * @description JSON: `name`, optional `columns` and `rows`. CSV (`Content-Type: text/csv`): the file is the body, streamed and imported in one transaction; name and options go in the query. Types are inferred from every value unless given. A bad row stops the import, naming its line and column, and nothing is kept.
+         */
+        post: operations["createDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dataset with its columns and their statistics */
+        get: operations["getDataset"];
+        put?: never;
+        post?: never;
+        /** Delete a dataset and all its rows */
+        delete: operations["deleteDataset"];
+        options?: never;
+        head?: never;
+        /** Rename, describe, share, or label columns */
+        patch: operations["updateDataset"];
+        trace?: never;
+    };
+    "/v1/datasets/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rows, filtered, sorted, a page at a time — or the whole filtered dataset as CSV or NDJSON
+         * @description With `Accept: text/csv` or `application/x-ndjson` the whole filtered, sorted dataset streams out (no `limit`, no paging); CSV text cells that start with `=`, `+`, `-` or `@` get a leading `'` so spreadsheets do not run them.
+         */
+        get: operations["listRows"];
+        put?: never;
+        /**
+         * Append rows as JSON or CSV
+         * @description Each value must fit its column’s type; column names must exist (a CSV header names them in any order, missing ones are null). All rows or none.
+         */
+        post: operations["appendRows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Aggregate: group by columns or time buckets, with metrics
+         * @description Runs in the database with a time limit. Reading a public or unlisted dataset needs no credentials.
+         */
+        post: operations["queryDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -351,6 +438,234 @@ export interface components {
              *     ]
              */
             scopes: ("read" | "write")[];
+        };
+        DatasetList: {
+            items: components["schemas"]["DatasetSummary"][];
+            /** @description Pass as `cursor` for the next page; null at the end. */
+            next_cursor: string | null;
+        };
+        DatasetSummary: {
+            /**
+             * Format: uuid
+             * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+             */
+            id: string;
+            name: string;
+            description: string;
+            visibility: components["schemas"]["Visibility"];
+            owner: components["schemas"]["Owner"];
+            row_count: number;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T10:54:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T10:54:00.000Z
+             */
+            updated_at: string;
+            column_count: number;
+        };
+        /**
+         * @description `private`: only the owner. `unlisted`: anyone with the link, not listed. `public`: anyone, and listed.
+         * @enum {string}
+         */
+        Visibility: "private" | "unlisted" | "public";
+        Owner: {
+            /**
+             * Format: uuid
+             * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+             */
+            id: string;
+            display_name: string;
+        };
+        Dataset: {
+            /**
+             * Format: uuid
+             * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+             */
+            id: string;
+            name: string;
+            description: string;
+            visibility: components["schemas"]["Visibility"];
+            owner: components["schemas"]["Owner"];
+            row_count: number;
+            columns: components["schemas"]["Column"][];
+            /**
+             * Format: date-time
+             * @example 2026-11-27T10:54:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T10:54:00.000Z
+             */
+            updated_at: string;
+        };
+        Column: {
+            /** @description As written in the file or given by the caller, made unique. */
+            name: string;
+            /** @description A stable short identifier (`c1`, `c2`, …) that may also name the column. */
+            key: string;
+            type: components["schemas"]["ColumnType"];
+            /** @description A display label set with PATCH. */
+            label: string | null;
+            null_count: number;
+            /** @description For text and boolean columns. */
+            distinct_count: number | null;
+            /** @description For numbers, dates and timestamps. */
+            min: string | number | boolean | null;
+            max: string | number | boolean | null;
+        };
+        /**
+         * @description `integer` (64-bit), `number` (double), `boolean`, `date`, `timestamp` (with time zone, UTC if none given), `text`.
+         * @enum {string}
+         */
+        ColumnType: "integer" | "number" | "boolean" | "date" | "timestamp" | "text";
+        /**
+         * @example {
+         *       "name": "Air quality 2024",
+         *       "visibility": "public",
+         *       "rows": [
+         *         {
+         *           "day": "2024-01-01",
+         *           "city": "Paris",
+         *           "pm25": 12.5
+         *         },
+         *         {
+         *           "day": "2024-01-01",
+         *           "city": "Lyon",
+         *           "pm25": 9.1
+         *         }
+         *       ]
+         *     }
+         */
+        NewDataset: {
+            /** @example Air quality 2024 */
+            name: string;
+            /** @default  */
+            description: string;
+            visibility?: components["schemas"]["Visibility"];
+            /** @description Columns and types; without it, names come from the rows and types are inferred. */
+            columns?: {
+                name: string;
+                type: components["schemas"]["ColumnType"];
+            }[];
+            /** @description Rows as objects keyed by column name; missing keys are null. */
+            rows?: {
+                [key: string]: string | number | boolean | null;
+            }[];
+        };
+        DatasetPatch: {
+            name?: string;
+            description?: string;
+            visibility?: components["schemas"]["Visibility"];
+            /** @description Display labels by column name; null or empty removes one. */
+            column_labels?: {
+                [key: string]: string | null;
+            };
+        };
+        Rows: {
+            columns: {
+                name: string;
+                type: components["schemas"]["ColumnType"];
+            }[];
+            /** @description Objects keyed by column name. */
+            rows: {
+                [key: string]: string | number | boolean | null;
+            }[];
+            next_cursor: string | null;
+        };
+        Appended: {
+            appended: number;
+            row_count: number;
+        };
+        AppendRows: {
+            rows: {
+                [key: string]: string | number | boolean | null;
+            }[];
+        };
+        QueryResult: {
+            columns: {
+                name: string;
+                type: components["schemas"]["ColumnType"];
+            }[];
+            /** @description One array per group, in `columns` order. */
+            rows: (string | number | boolean | null)[][];
+        };
+        /**
+         * @example {
+         *       "group_by": [
+         *         {
+         *           "column": "day",
+         *           "bucket": "month"
+         *         },
+         *         {
+         *           "column": "city"
+         *         }
+         *       ],
+         *       "metrics": [
+         *         {
+         *           "op": "avg",
+         *           "column": "pm25"
+         *         },
+         *         {
+         *           "op": "count"
+         *         }
+         *       ],
+         *       "filters": [
+         *         {
+         *           "column": "pm25",
+         *           "op": "gte",
+         *           "value": 0
+         *         }
+         *       ],
+         *       "order_by": [
+         *         {
+         *           "name": "day (month)"
+         *         }
+         *       ],
+         *       "limit": 1000
+         *     }
+         */
+        Query: {
+            /** @default [] */
+            group_by: {
+                column: string;
+                /**
+                 * @description Time bucket, for date and timestamp columns.
+                 * @enum {string}
+                 */
+                bucket?: "hour" | "day" | "week" | "month" | "year";
+            }[];
+            metrics: {
+                /** @enum {string} */
+                op: "count" | "count_distinct" | "sum" | "avg" | "min" | "max" | "median";
+                /** @description Required except for `count`, which counts rows. */
+                column?: string;
+                /** @description Output column name. */
+                as?: string;
+            }[];
+            /** @default [] */
+            filters: components["schemas"]["Filter"][];
+            /** @default [] */
+            order_by: {
+                /** @description An output column name. */
+                name: string;
+                /** @default false */
+                desc: boolean;
+            }[];
+            /** @default 1000 */
+            limit: number;
+        };
+        Filter: {
+            /** @description A column name (or key). */
+            column: string;
+            /** @enum {string} */
+            op: "eq" | "ne" | "lt" | "lte" | "gt" | "gte" | "in" | "contains" | "is_null";
+            /** @description An array for `in`; `true`/`false` for `is_null`; otherwise one value. */
+            value?: string | number | boolean | null | (string | number | boolean | null)[];
         };
     };
     responses: never;
@@ -887,6 +1202,576 @@ export interface operations {
             };
             /** @description Too many requests; retry after the `Retry-After` seconds. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDatasets: {
+        parameters: {
+            query?: {
+                /** @description Only datasets whose name contains this, any case. */
+                q?: string;
+                /** @description `true`: only my datasets. */
+                mine?: "true" | "false";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of datasets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetList"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDataset: {
+        parameters: {
+            query?: {
+                /** @description CSV only: the dataset name (required). */
+                name?: string;
+                /** @description CSV only. */
+                description?: string;
+                /** @description CSV only; default `private`. */
+                visibility?: "private" | "unlisted" | "public";
+                /** @description CSV only; detected from the header row when absent. */
+                delimiter?: "comma" | "semicolon" | "tab";
+                /** @description CSV only: `Column name:type` to override an inferred type, e.g. `Zip:text`. */
+                type?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A JSON description of the dataset, or a CSV file. */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewDataset"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a format this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dataset. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DatasetPatch"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a format this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listRows: {
+        parameters: {
+            query?: {
+                /** @description Columns to return (names or keys), repeated: `select=city&select=pm25`. Default: all. */
+                select?: string[];
+                /** @description `column:op:value`, repeated, all must hold. Ops: `eq`, `ne`, `lt`, `lte`, `gt`, `gte`, `contains` (text, any case), `in` (value is a JSON array: `city:in:["Paris","Lyon"]`), `is_null` (`true`/`false`). Example: `pm25:gte:10`. */
+                filter?: string[];
+                /** @description Column to sort by, `-` before it for descending; repeated for ties. Nulls come last. */
+                sort?: string[];
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of rows, or the export. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rows"];
+                    "text/csv": string;
+                    "application/x-ndjson": string;
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    appendRows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AppendRows"];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Appended. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appended"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a format this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    queryDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Query"];
+            };
+        };
+        responses: {
+            /** @description The groups. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryResult"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a format this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

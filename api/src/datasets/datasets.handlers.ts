@@ -1,0 +1,385 @@
+import type { RouteHandler, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { sql } from 'kysely';
+import { currentAuth } from '../auth/auth-context.ts';
+import { canChange, canRead } from '../auth/ownership.ts';
+import type { StoredColumn } from '../db/schema.ts';
+import type { AppEnv } from '../lib/app-env.ts';
+import { problem } from '../lib/problem.ts';
+import { buildAggregate } from './aggregate.ts';
+import type { ColumnType } from './column-types.ts';
+import { COLUMN_TYPES } from './column-types.ts';
+import { openCsv } from './csv-reader.ts';
+import * as repository from './datasets.repository.ts';
+import type {
+  appendRows,
+  createDataset,
+  deleteDataset,
+  getDataset,
+  listDatasets,
+  listRows,
+  queryDataset,
+  updateDataset,
+} from './datasets.routes.ts';
+import { DELIMITER_NAMES } from './datasets.routes.ts';
+import type { AppendRowsSchema, NewDatasetSchema } from './datasets.schemas.ts';
+import { rowsExport } from './export.ts';
+import { appendRows as appendToDataset, importDataset, type RowSource } from './import.ts';
+import { ImportError } from './import-error.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  filterSql,
+  parseFilterParam,
+  parseSort,
+  QueryInputError,
+  resolveColumn,
+} from './row-query.ts';
+
+const NOT_FOUND = 'There is no dataset with this id, or it is not yours to see.';
+
+function datasetBody(row: repository.DatasetRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    visibility: row.visibility,
+    owner: { id: row.owner_id, display_name: row.owner_name },
+    row_count: Number(row.row_count),
+    columns: row.columns.map((column) => ({
+      name: column.name,
+      key: column.key,
+      type: column.type,
+      label: column.label,
+      null_count: column.null_count,
+      distinct_count: column.distinct_count,
+      min: column.min,
+      max: column.max,
+    })),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+const isCsv = (c: Context) => /^text\/csv\b/i.test(c.req.header('content-type') ?? '');
+
+/** Import errors and query-input errors become the 413/422 problems clients can act on. */
+function inputProblem(c: Context<AppEnv>, error: unknown) {
+  if (error instanceof ImportError)
+    return problem(c, error.status, error.detail, { errors: error.errors });
+  if (error instanceof QueryInputError)
+    return problem(c, 422, error.message, { errors: error.errors });
+  throw error;
+}
+
+function jsonSource(names: string[], rows: Record<string, unknown>[]): RowSource {
+  async function* records() {
+    for (const [index, row] of rows.entries()) {
+      const extra = Object.keys(row).filter((key) => !names.includes(key));
+      if (extra.length) {
+        throw new ImportError(`no column is named "${extra[0]}"`, {
+          row: index,
+          column: extra[0],
+          type: 'unknown_column',
+        });
+      }
+      yield {
+        at: index,
+        values: names.map((name) => {
+          const value = row[name];
+          return value === null || value === undefined ? null : String(value);
+        }),
+      };
+    }
+  }
+  return { names, records: records(), position: 'row' };
+}
+
+async function csvSource(
+  c: Context<AppEnv>,
+  delimiter?: keyof typeof DELIMITER_NAMES,
+): Promise<RowSource> {
+  const body = c.req.raw.body;
+  if (!body)
+    throw new ImportError('the CSV body is empty: it needs a header row', { type: 'csv_empty' });
+  const file = await openCsv(body as unknown as AsyncIterable<Uint8Array>, {
+    delimiter: delimiter ? DELIMITER_NAMES[delimiter] : undefined,
+    maxBytes: c.var.config.UPLOAD_LIMIT_BYTES,
+    maxColumns: c.var.config.MAX_COLUMNS,
+  });
+  async function* records() {
+    for await (const record of file.records) {
+      yield {
+        at: record.line,
+        values: record.values.map((value) => (value === '' ? null : value)),
+      };
+    }
+  }
+  return { names: file.header, records: records(), position: 'line' };
+}
+
+function parseTypeOverrides(params: string[]): Record<string, ColumnType> {
+  const types: Record<string, ColumnType> = {};
+  params.forEach((param, index) => {
+    const separator = param.lastIndexOf(':');
+    const type = param.slice(separator + 1) as ColumnType;
+    if (separator <= 0 || !COLUMN_TYPES.includes(type)) {
+      throw new QueryInputError([
+        {
+          loc: ['query', 'type', index],
+          msg: `write "Column name:type", type one of ${COLUMN_TYPES.join(', ')}`,
+          type: 'value_error',
+        },
+      ]);
+    }
+    types[param.slice(0, separator)] = type;
+  });
+  return types;
+}
+
+/** The dataset if this caller may read it; `undefined` answers 404 whatever the reason. */
+async function readable(c: Context<AppEnv>, id: string) {
+  const dataset = await repository.findDataset(c.var.db, id);
+  return dataset && canRead(c.var.auth, dataset) ? dataset : undefined;
+}
+
+export const listDatasetsHandler: RouteHandler<typeof listDatasets, AppEnv> = async (c) => {
+  const { q, mine, limit, cursor } = c.req.valid('query');
+  let after: { created_at: string; id: string } | undefined;
+  if (cursor) {
+    try {
+      const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+      if (
+        typeof created_at !== 'string' ||
+        typeof id !== 'string' ||
+        Number.isNaN(Date.parse(created_at)) ||
+        !/^[0-9a-f-]{36}$/.test(id)
+      )
+        throw new Error();
+      after = { created_at, id };
+    } catch {
+      return problem(c, 422, 'query.cursor: not a cursor from this list', {
+        errors: [
+          { loc: ['query', 'cursor'], msg: 'not a cursor from this list', type: 'invalid_cursor' },
+        ],
+      });
+    }
+  }
+  if (mine && !c.var.auth)
+    return problem(c, 401, 'Log in, or send an API key, to list your own datasets.', {
+      headers: { 'WWW-Authenticate': 'Bearer realm="chartroom"' },
+    });
+  const rows = await repository.listDatasets(c.var.db, c.var.auth, { q, mine, limit, after });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return c.json(
+    {
+      items: page.map((row) => {
+        const { columns, ...summary } = datasetBody(row);
+        return { ...summary, column_count: columns.length };
+      }),
+      next_cursor:
+        rows.length > limit && last
+          ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString(
+              'base64url',
+            )
+          : null,
+    },
+    200,
+  );
+};
+
+export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = async (c) => {
+  const auth = currentAuth(c);
+  const query = c.req.valid('query');
+  try {
+    let id: string;
+    if (isCsv(c)) {
+      if (!query.name) {
+        return problem(c, 422, 'query.name: Field required', {
+          errors: [{ loc: ['query', 'name'], msg: 'Field required', type: 'missing' }],
+        });
+      }
+      const types = parseTypeOverrides(query.type);
+      const source = await csvSource(c, query.delimiter);
+      id = await importDataset(
+        c.var.database,
+        {
+          ownerId: auth.user.id,
+          name: query.name,
+          description: query.description ?? '',
+          visibility: query.visibility ?? 'private',
+          types,
+        },
+        source,
+      );
+    } else {
+      // The route also takes text/csv, so the validated JSON type includes a string; here it is JSON.
+      const body = c.req.valid('json') as z.output<typeof NewDatasetSchema>;
+      const names = body.columns?.map((column) => column.name) ?? [
+        ...new Set((body.rows ?? []).flatMap((row) => Object.keys(row))),
+      ];
+      if (body.columns && new Set(names).size !== names.length) {
+        return problem(c, 422, 'body.columns: column names must be unique', {
+          errors: [
+            { loc: ['body', 'columns'], msg: 'column names must be unique', type: 'value_error' },
+          ],
+        });
+      }
+      if (names.length > c.var.config.MAX_COLUMNS) {
+        throw new ImportError(`at most ${c.var.config.MAX_COLUMNS} columns are allowed`, {
+          type: 'too_many_columns',
+        });
+      }
+      const types = Object.fromEntries(
+        (body.columns ?? []).map((column) => [column.name, column.type]),
+      );
+      id = await importDataset(
+        c.var.database,
+        {
+          ownerId: auth.user.id,
+          name: body.name,
+          description: body.description,
+          visibility: body.visibility,
+          types,
+        },
+        jsonSource(names, body.rows ?? []),
+      );
+    }
+    const dataset = await repository.findDataset(c.var.db, id);
+    c.header('Location', `/v1/datasets/${id}`);
+    return c.json(datasetBody(dataset as repository.DatasetRow), 201);
+  } catch (error) {
+    return inputProblem(c, error);
+  }
+};
+
+export const getDatasetHandler: RouteHandler<typeof getDataset, AppEnv> = async (c) => {
+  const dataset = await readable(c, c.req.valid('param').id);
+  if (!dataset) return problem(c, 404, NOT_FOUND);
+  return c.json(datasetBody(dataset), 200);
+};
+
+export const updateDatasetHandler: RouteHandler<typeof updateDataset, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const dataset = await repository.findDataset(c.var.db, id);
+  if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
+  const { column_labels, ...changes } = c.req.valid('json');
+  let columns: StoredColumn[] | undefined;
+  if (column_labels) {
+    try {
+      const labels = new Map(
+        Object.entries(column_labels).map(([name, label]) => [
+          resolveColumn(dataset.columns, name, ['body', 'column_labels', name]).key,
+          label || null,
+        ]),
+      );
+      columns = dataset.columns.map((column) =>
+        labels.has(column.key) ? { ...column, label: labels.get(column.key) ?? null } : column,
+      );
+    } catch (error) {
+      return inputProblem(c, error);
+    }
+  }
+  await repository.updateDataset(c.var.db, id, { ...changes, columns });
+  return c.json(
+    datasetBody((await repository.findDataset(c.var.db, id)) as repository.DatasetRow),
+    200,
+  );
+};
+
+export const deleteDatasetHandler: RouteHandler<typeof deleteDataset, AppEnv> = async (c) => {
+  const dataset = await repository.findDataset(c.var.db, c.req.valid('param').id);
+  if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
+  await repository.deleteDataset(c.var.db, dataset);
+  return c.body(null, 204);
+};
+
+export const appendRowsHandler: RouteHandler<typeof appendRows, AppEnv> = async (c) => {
+  const dataset = await repository.findDataset(c.var.db, c.req.valid('param').id);
+  if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
+  try {
+    const source = isCsv(c)
+      ? await csvSource(c)
+      : jsonSource(
+          dataset.columns.map((column) => column.name),
+          (c.req.valid('json') as z.output<typeof AppendRowsSchema>).rows,
+        );
+    const appended = await appendToDataset(c.var.database, dataset, source);
+    return c.json({ appended, row_count: Number(dataset.row_count) + appended }, 201);
+  } catch (error) {
+    return inputProblem(c, error);
+  }
+};
+
+export const listRowsHandler: RouteHandler<typeof listRows, AppEnv> = async (c) => {
+  const dataset = await readable(c, c.req.valid('param').id);
+  if (!dataset) return problem(c, 404, NOT_FOUND);
+  const query = c.req.valid('query');
+  try {
+    const columns = query.select.length
+      ? query.select.map((name, index) =>
+          resolveColumn(dataset.columns, name, ['query', 'select', index]),
+        )
+      : dataset.columns;
+    const filters = query.filter.map((text, index) =>
+      parseFilterParam(text, dataset.columns, ['query', 'filter', index]),
+    );
+    const where = filterSql(dataset.columns, filters, ['query', 'filter']);
+    const sort = parseSort(dataset.columns, query.sort, ['query', 'sort']);
+    const accept = c.req.header('accept') ?? '';
+    const format = /text\/csv/i.test(accept)
+      ? 'csv'
+      : /application\/x-ndjson/i.test(accept)
+        ? 'ndjson'
+        : 'json';
+    if (format !== 'json') {
+      return rowsExport(c, dataset, { columns, where, sort, limit: 5000 }, format);
+    }
+    const cursor = query.cursor ? decodeCursor(query.cursor, sort, ['query', 'cursor']) : undefined;
+    const page = await repository.pageOfRows(c.var.db, dataset.table_name, {
+      columns,
+      where,
+      sort,
+      cursor,
+      limit: query.limit + 1,
+    });
+    const rows = page.slice(0, query.limit);
+    const last = rows.at(-1);
+    return c.json(
+      {
+        columns: columns.map(({ name, type }) => ({ name, type })),
+        rows: rows.map((row) =>
+          Object.fromEntries(columns.map((column, i) => [column.name, row.values[i] ?? null])),
+        ),
+        next_cursor: page.length > query.limit && last ? encodeCursor(last.cursor) : null,
+      },
+      200,
+    );
+  } catch (error) {
+    return inputProblem(c, error);
+  }
+};
+
+export const queryDatasetHandler: RouteHandler<typeof queryDataset, AppEnv> = async (c) => {
+  const dataset = await readable(c, c.req.valid('param').id);
+  if (!dataset) return problem(c, 404, NOT_FOUND);
+  try {
+    const aggregate = buildAggregate(dataset.table_name, dataset.columns, c.req.valid('json'));
+    const timeout = c.var.config.QUERY_TIMEOUT_MS;
+    const rows = await c.var.db.transaction().execute(async (trx) => {
+      await sql`select set_config('statement_timeout', ${String(timeout)}, true)`.execute(trx);
+      return (await aggregate.statement.execute(trx)).rows;
+    });
+    return c.json({ columns: aggregate.columns, rows: rows.map(aggregate.toRow) }, 200);
+  } catch (error) {
+    if ((error as { code?: string }).code === '57014') {
+      return problem(
+        c,
+        503,
+        `The query took longer than the ${c.var.config.QUERY_TIMEOUT_MS} ms limit. Filter or group it more.`,
+      );
+    }
+    return inputProblem(c, error);
+  }
+};

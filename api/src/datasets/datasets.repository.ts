@@ -1,0 +1,111 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Auth } from '../auth/auth-context.ts';
+import { listedFor } from '../auth/ownership.ts';
+import type { Database, StoredColumn } from '../db/schema.ts';
+import { dropTable, jsonCell, outputSql } from './dataset-table.ts';
+import { afterCursorSql, type Cursor, orderBySql, type SortKey } from './row-query.ts';
+
+type Db = Kysely<Database>;
+
+export function findDataset(db: Db, id: string) {
+  return db
+    .selectFrom('datasets')
+    .innerJoin('users', 'users.id', 'datasets.owner_id')
+    .selectAll('datasets')
+    .select('users.display_name as owner_name')
+    .where('datasets.id', '=', id)
+    .executeTakeFirst();
+}
+
+export type DatasetRow = NonNullable<Awaited<ReturnType<typeof findDataset>>>;
+
+export async function listDatasets(
+  db: Db,
+  auth: Auth | null,
+  options: { q?: string; mine: boolean; limit: number; after?: { created_at: string; id: string } },
+) {
+  let query = db
+    .selectFrom('datasets')
+    .innerJoin('users', 'users.id', 'datasets.owner_id')
+    .selectAll('datasets')
+    .select('users.display_name as owner_name')
+    .where(listedFor(auth))
+    .orderBy('datasets.created_at', 'desc')
+    .orderBy('datasets.id', 'desc')
+    .limit(options.limit + 1);
+  if (options.mine) query = query.where('datasets.owner_id', '=', auth?.user.id ?? '');
+  if (options.q) {
+    const pattern = `%${options.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where('datasets.name', 'ilike', pattern);
+  }
+  if (options.after) {
+    const { created_at, id } = options.after;
+    query = query.where(
+      sql<boolean>`(datasets.created_at, datasets.id) < (${created_at}::timestamptz, ${id}::uuid)`,
+    );
+  }
+  return query.execute();
+}
+
+export async function updateDataset(
+  db: Db,
+  id: string,
+  changes: {
+    name?: string;
+    description?: string;
+    visibility?: DatasetRow['visibility'];
+    columns?: StoredColumn[];
+  },
+) {
+  const { columns, ...rest } = changes;
+  await db
+    .updateTable('datasets')
+    .set({
+      ...rest,
+      ...(columns ? { columns: JSON.stringify(columns) } : {}),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The dataset and its table go together, or not at all. */
+export async function deleteDataset(db: Db, dataset: { id: string; table_name: string }) {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('datasets').where('id', '=', dataset.id).execute();
+    await dropTable(trx, dataset.table_name);
+  });
+}
+
+export interface RowsRequest {
+  columns: StoredColumn[];
+  where: RawBuilder<boolean>[];
+  sort: SortKey[];
+  cursor?: Cursor;
+  limit: number;
+}
+
+/** One page of rows in keyset order, with what the next page's cursor needs. */
+export async function pageOfRows(db: Db, table: string, request: RowsRequest) {
+  const conditions = [...request.where];
+  if (request.cursor) conditions.push(afterCursorSql(request.sort, request.cursor));
+  const outputs = request.columns.map(
+    (column, index) => sql`${outputSql(column.key, column.type)} as ${sql.id(`v${index}`)}`,
+  );
+  const cursorValues = request.sort.map(
+    ({ column }, index) => sql`${sql.ref(column.key)}::text as ${sql.id(`k${index}`)}`,
+  );
+  const whereSql = conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${sql.join([...outputs, ...cursorValues, sql`_row::text as _row`])}
+    from ${sql.table(table)} ${whereSql}
+    order by ${orderBySql(request.sort)}
+    limit ${request.limit}`.execute(db);
+  return rows.map((row) => ({
+    values: request.columns.map((column, index) => jsonCell(column.type, row[`v${index}`])),
+    cursor: {
+      values: request.sort.map((_, index) => (row[`k${index}`] ?? null) as string | null),
+      row: String(row._row),
+    } satisfies Cursor,
+  }));
+}

@@ -1,0 +1,199 @@
+import { z } from '@hono/zod-openapi';
+import { VisibilitySchema } from '../auth/ownership.ts';
+import { cleanText, IdSchema, TimestampSchema } from '../lib/schemas.ts';
+import { COLUMN_TYPES } from './column-types.ts';
+
+export const ColumnTypeSchema = z
+  .enum(COLUMN_TYPES)
+  .describe(
+    '`integer` (64-bit), `number` (double), `boolean`, `date`, `timestamp` (with time zone, UTC if none given), `text`.',
+  )
+  .openapi('ColumnType');
+
+const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const ColumnSchema = z
+  .object({
+    name: z.string().describe('As written in the file or given by the caller, made unique.'),
+    key: z
+      .string()
+      .describe('A stable short identifier (`c1`, `c2`, …) that may also name the column.'),
+    type: ColumnTypeSchema,
+    label: z.string().nullable().describe('A display label set with PATCH.'),
+    null_count: z.number().int(),
+    distinct_count: z.number().int().nullable().describe('For text and boolean columns.'),
+    min: Cell.describe('For numbers, dates and timestamps.'),
+    max: Cell,
+  })
+  .openapi('Column');
+
+const OwnerSchema = z.object({ id: IdSchema, display_name: z.string() }).openapi('Owner');
+
+export const DatasetSchema = z
+  .object({
+    id: IdSchema,
+    name: z.string(),
+    description: z.string(),
+    visibility: VisibilitySchema,
+    owner: OwnerSchema,
+    row_count: z.number().int(),
+    columns: z.array(ColumnSchema),
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
+  })
+  .openapi('Dataset');
+
+export const DatasetSummarySchema = DatasetSchema.omit({ columns: true })
+  .extend({ column_count: z.number().int() })
+  .openapi('DatasetSummary');
+
+export const DatasetListSchema = z
+  .object({
+    items: z.array(DatasetSummarySchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .describe('Pass as `cursor` for the next page; null at the end.'),
+  })
+  .openapi('DatasetList');
+
+const RowObject = z.record(z.string(), Cell);
+
+export const NewDatasetSchema = z
+  .object({
+    name: cleanText({ max: 200 }).openapi({ example: 'Air quality 2024' }),
+    description: cleanText({ min: 0, max: 5000 }).default(''),
+    visibility: VisibilitySchema.default('private'),
+    columns: z
+      .array(z.object({ name: cleanText({ max: 200 }), type: ColumnTypeSchema }))
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Columns and types; without it, names come from the rows and types are inferred.'),
+    rows: z
+      .array(RowObject)
+      .max(100_000)
+      .optional()
+      .describe('Rows as objects keyed by column name; missing keys are null.'),
+  })
+  .refine((body) => body.columns || body.rows?.length, {
+    error: 'give `columns`, or `rows` to infer them from',
+    path: ['columns'],
+  })
+  .openapi('NewDataset', {
+    example: {
+      name: 'Air quality 2024',
+      visibility: 'public',
+      rows: [
+        { day: '2024-01-01', city: 'Paris', pm25: 12.5 },
+        { day: '2024-01-01', city: 'Lyon', pm25: 9.1 },
+      ],
+    },
+  });
+
+export const DatasetPatchSchema = z
+  .object({
+    name: cleanText({ max: 200 }).optional(),
+    description: cleanText({ min: 0, max: 5000 }).optional(),
+    visibility: VisibilitySchema.optional(),
+    column_labels: z
+      .record(z.string(), cleanText({ min: 0, max: 200 }).nullable())
+      .optional()
+      .describe('Display labels by column name; null or empty removes one.'),
+  })
+  .openapi('DatasetPatch');
+
+export const AppendRowsSchema = z
+  .object({ rows: z.array(RowObject).min(1).max(100_000) })
+  .openapi('AppendRows');
+
+export const AppendedSchema = z
+  .object({ appended: z.number().int(), row_count: z.number().int() })
+  .openapi('Appended');
+
+export const FILTER_OPS = [
+  'eq',
+  'ne',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'contains',
+  'is_null',
+] as const;
+
+export const FilterSchema = z
+  .object({
+    column: z.string().describe('A column name (or key).'),
+    op: z.enum(FILTER_OPS),
+    value: z
+      .union([Cell, z.array(Cell)])
+      .optional()
+      .describe('An array for `in`; `true`/`false` for `is_null`; otherwise one value.'),
+  })
+  .openapi('Filter');
+
+export const RowsSchema = z
+  .object({
+    columns: z.array(z.object({ name: z.string(), type: ColumnTypeSchema })),
+    rows: z.array(RowObject).describe('Objects keyed by column name.'),
+    next_cursor: z.string().nullable(),
+  })
+  .openapi('Rows');
+
+export const BUCKETS = ['hour', 'day', 'week', 'month', 'year'] as const;
+export const METRICS = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'median'] as const;
+
+export const QuerySchema = z
+  .object({
+    group_by: z
+      .array(
+        z.object({
+          column: z.string(),
+          bucket: z
+            .enum(BUCKETS)
+            .optional()
+            .describe('Time bucket, for date and timestamp columns.'),
+        }),
+      )
+      .max(10)
+      .default([]),
+    metrics: z
+      .array(
+        z.object({
+          op: z.enum(METRICS),
+          column: z.string().optional().describe('Required except for `count`, which counts rows.'),
+          as: cleanText({ max: 200 }).optional().describe('Output column name.'),
+        }),
+      )
+      .min(1)
+      .max(20),
+    filters: z.array(FilterSchema).max(50).default([]),
+    order_by: z
+      .array(
+        z.object({
+          name: z.string().describe('An output column name.'),
+          desc: z.boolean().default(false),
+        }),
+      )
+      .max(10)
+      .default([]),
+    limit: z.number().int().min(1).max(10_000).default(1000),
+  })
+  .openapi('Query', {
+    example: {
+      group_by: [{ column: 'day', bucket: 'month' }, { column: 'city' }],
+      metrics: [{ op: 'avg', column: 'pm25' }, { op: 'count' }],
+      filters: [{ column: 'pm25', op: 'gte', value: 0 }],
+      order_by: [{ name: 'day (month)' }],
+      limit: 1000,
+    },
+  });
+
+export const QueryResultSchema = z
+  .object({
+    columns: z.array(z.object({ name: z.string(), type: ColumnTypeSchema })),
+    rows: z.array(z.array(Cell)).describe('One array per group, in `columns` order.'),
+  })
+  .openapi('QueryResult');

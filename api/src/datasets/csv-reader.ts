@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { ImportError } from './import-error.ts';
 
@@ -104,14 +105,15 @@ export async function openCsv(
     for (let next = await text.next(); !next.done; next = await text.next()) yield next.value;
   }
 
-  const parser = Readable.from(all()).pipe(
-    parse({
-      delimiter,
-      info: true,
-      skip_empty_lines: true,
-      max_record_size: 1024 * 1024,
-    }),
-  );
+  const parser = parse({
+    delimiter,
+    info: true,
+    skip_empty_lines: true,
+    max_record_size: 1024 * 1024,
+  });
+  // pipeline, not pipe: a failing source (a dropped connection, bad bytes) must fail the
+  // parser too, or reading records would wait forever.
+  pipeline(Readable.from(all()), parser).catch(() => {});
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<{
     record: string[];
     info: { lines: number };

@@ -96,8 +96,9 @@ export async function pageOfRows(db: Db, table: string, request: RowsRequest) {
     ({ column }, index) => sql`${sql.ref(column.key)}::text as ${sql.id(`k${index}`)}`,
   );
   const whereSql = conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
+  // Output aliases never reuse `_row`: ORDER BY would sort by the alias (text), not the column.
   const { rows } = await sql<Record<string, unknown>>`
-    select ${sql.join([...outputs, ...cursorValues, sql`_row::text as _row`])}
+    select ${sql.join([...outputs, ...cursorValues, sql`_row::text as row_position`])}
     from ${sql.table(table)} ${whereSql}
     order by ${orderBySql(request.sort)}
     limit ${request.limit}`.execute(db);
@@ -105,7 +106,7 @@ export async function pageOfRows(db: Db, table: string, request: RowsRequest) {
     values: request.columns.map((column, index) => jsonCell(column.type, row[`v${index}`])),
     cursor: {
       values: request.sort.map((_, index) => (row[`k${index}`] ?? null) as string | null),
-      row: String(row._row),
+      row: String(row.row_position),
     } satisfies Cursor,
   }));
 }

@@ -71,7 +71,7 @@ export async function assertMatchesContract(
   if (!declared.includes(contentType)) {
     throw new Error(`${where}: content type "${contentType}" is not one of ${declared.join(', ')}`);
   }
-  if (!contentType.endsWith('json')) return;
+  if (!/^application\/(?:[\w.-]+\+)?json$/.test(contentType)) return;
   const pointer = [
     'paths',
     template as string,

@@ -1,6 +1,3 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { CsvError, parse } from 'csv-parse';
 import { ImportError } from './import-error.ts';
 
 export type Delimiter = ',' | ';' | '\t';
@@ -15,7 +12,8 @@ export interface CsvRecord {
 export interface CsvFile {
   header: string[];
   delimiter: Delimiter;
-  records: AsyncIterable<CsvRecord>;
+  /** Records in batches: one await per batch, not per row, keeps a million rows cheap. */
+  batches: AsyncIterable<CsvRecord[]>;
 }
 
 export interface CsvOptions {
@@ -79,64 +77,176 @@ async function* decodeUtf8(source: AsyncIterable<Uint8Array>, maxBytes: number) 
   if (rest) yield rest;
 }
 
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
 /**
- * Reads a CSV as it streams in: delimiter detection (unless given), quoted fields with
- * delimiters and line breaks inside, CRLF, a header row. Every record must have as many fields
- * as the header; the first one that does not stops the import, naming its line.
+ * A strict RFC 4180 reader that keeps its state between chunks: quoted fields may hold the
+ * delimiter, quotes (doubled) and line breaks; CRLF, LF and CR all end a record; blank lines are
+ * skipped. A quote inside an unquoted field, or text after a closing quote, is an error: guessing
+ * there would silently shift values between columns.
+ */
+class CsvScanner {
+  readonly #delimiter: number;
+  #field = '';
+  #record: string[] = [];
+  #quoted = false;
+  /** Inside a quoted field, just saw a quote: either the closing one or the first of `""`. */
+  #quoteSeen = false;
+  /** The field started with a quote (so it may not be followed by more text). */
+  #wasQuoted = false;
+  #afterCR = false;
+  #line = 1;
+  #recordLine = 1;
+  records: CsvRecord[] = [];
+
+  constructor(delimiter: Delimiter) {
+    this.#delimiter = delimiter.charCodeAt(0);
+  }
+
+  #fail(message: string): never {
+    throw new ImportError(message, { line: this.#line, type: 'csv_malformed' });
+  }
+
+  #endField() {
+    this.#record.push(this.#field);
+    this.#field = '';
+    this.#wasQuoted = false;
+  }
+
+  #endRecord() {
+    this.#endField();
+    const record = this.#record;
+    this.#record = [];
+    // A blank line is one empty, unquoted field: skip it.
+    if (!(record.length === 1 && record[0] === '' && !this.#lastWasQuoted)) {
+      this.records.push({ values: record, line: this.#recordLine });
+    }
+    this.#lastWasQuoted = false;
+  }
+
+  #lastWasQuoted = false;
+
+  push(text: string) {
+    const delimiter = this.#delimiter;
+    let start = 0;
+    const length = text.length;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (this.#quoted) {
+        if (this.#quoteSeen) {
+          this.#quoteSeen = false;
+          if (code === QUOTE) {
+            // `""`: one literal quote; the first was already cut off before it.
+            start = i;
+            continue;
+          }
+          this.#quoted = false;
+          // fall through: the character after the closing quote.
+        } else {
+          if (code === QUOTE) {
+            this.#field += text.slice(start, i);
+            this.#quoteSeen = true;
+            start = i + 1;
+          } else if (code === LF) {
+            this.#line++;
+          }
+          continue;
+        }
+      }
+      if (this.#afterCR) {
+        this.#afterCR = false;
+        if (code === LF) {
+          start = i + 1;
+          continue;
+        }
+      }
+      if (code === delimiter) {
+        if (!this.#wasQuoted) this.#field += text.slice(start, i);
+        this.#endField();
+        start = i + 1;
+      } else if (code === LF || code === CR) {
+        if (!this.#wasQuoted) this.#field += text.slice(start, i);
+        this.#lastWasQuoted = this.#wasQuoted || this.#record.length > 0;
+        this.#endRecord();
+        this.#line++;
+        this.#recordLine = this.#line;
+        this.#afterCR = code === CR;
+        start = i + 1;
+      } else if (code === QUOTE) {
+        if (this.#wasQuoted || this.#field !== '' || i > start) {
+          this.#fail(
+            'a quote inside an unquoted field: quote the whole field, and double the quotes in it',
+          );
+        }
+        this.#quoted = true;
+        this.#wasQuoted = true;
+        start = i + 1;
+      } else if (this.#wasQuoted) {
+        this.#fail(
+          'text after a closing quote: a quoted field must end at a separator or line end',
+        );
+      }
+    }
+    if (this.#quoted) {
+      if (!this.#quoteSeen) this.#field += text.slice(start);
+    } else if (!this.#wasQuoted) {
+      this.#field += text.slice(start);
+    }
+  }
+
+  finish() {
+    if (this.#quoted && !this.#quoteSeen) this.#fail('a quoted field is never closed');
+    this.#quoted = false;
+    if (this.#field !== '' || this.#record.length > 0 || this.#wasQuoted) {
+      this.#lastWasQuoted = this.#wasQuoted || this.#record.length > 0;
+      this.#endRecord();
+    }
+  }
+}
+
+/**
+ * Reads a CSV as it streams in: delimiter detection (unless given), quoted fields, CRLF, a
+ * header row. Every record must have as many fields as the header; the first one that does not
+ * stops the import, naming its line.
  */
 export async function openCsv(
   source: AsyncIterable<Uint8Array>,
   options: CsvOptions,
 ): Promise<CsvFile> {
   const text = decodeUtf8(source, options.maxBytes)[Symbol.asyncIterator]();
-  // Look far enough ahead to see the whole first line, to pick the delimiter.
-  const peeked: string[] = [];
+  // Read until the header record is complete (it may hold quoted line breaks).
   let head = '';
-  while (!head.includes('\n')) {
+  let scanner: CsvScanner | undefined;
+  let delimiter: Delimiter = options.delimiter ?? ',';
+  let done = false;
+  while (!scanner?.records.length) {
     const next = await text.next();
-    if (next.done) break;
-    peeked.push(next.value);
-    head += next.value;
-    if (head.length > 1024 * 1024) break;
-  }
-  const delimiter = options.delimiter ?? detectDelimiter(head.split('\n', 1)[0] ?? '');
-  async function* all() {
-    yield* peeked;
-    for (let next = await text.next(); !next.done; next = await text.next()) yield next.value;
-  }
-
-  const parser = parse({
-    delimiter,
-    info: true,
-    skip_empty_lines: true,
-    max_record_size: 1024 * 1024,
-  });
-  // pipeline, not pipe: a failing source (a dropped connection, bad bytes) must fail the
-  // parser too, or reading records would wait forever.
-  pipeline(Readable.from(all()), parser).catch(() => {});
-  const records = parser[Symbol.asyncIterator]() as AsyncIterator<{
-    record: string[];
-    info: { lines: number };
-  }>;
-
-  const translate = (error: unknown): never => {
-    if (error instanceof ImportError) throw error;
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      const message =
-        error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH'
-          ? `this row has ${(error as CsvError & { record?: unknown[] }).record?.length ?? 'a different number of'} fields, but the header has ${header.length}`
-          : error.message.replace(/^Invalid (Record|Closing Quote|Opening Quote)[^:]*:\s*/i, '');
-      throw new ImportError(message, { line, type: 'csv_malformed' });
+    if (next.done) {
+      done = true;
+      if (!scanner) {
+        delimiter = options.delimiter ?? detectDelimiter(head.split(/\r?\n|\r/, 1)[0] ?? '');
+        scanner = new CsvScanner(delimiter);
+        scanner.push(head);
+      }
+      scanner.finish();
+      break;
     }
-    throw error;
-  };
-
-  let header: string[] = [];
-  const first = await records.next().catch(translate);
-  if (first.done)
+    if (!scanner) {
+      head += next.value;
+      if (!/[\r\n]/.test(head) && head.length < 1024 * 1024) continue;
+      delimiter = options.delimiter ?? detectDelimiter(head.split(/\r?\n|\r/, 1)[0] ?? '');
+      scanner = new CsvScanner(delimiter);
+      scanner.push(head);
+    } else {
+      scanner.push(next.value);
+    }
+  }
+  const first = scanner.records.shift();
+  if (!first)
     throw new ImportError('the file is empty: it needs a header row', { type: 'csv_empty' });
-  header = first.value.record;
+  const header = first.values;
   if (header.length > options.maxColumns) {
     throw new ImportError(
       `the file has ${header.length} columns; at most ${options.maxColumns} are allowed`,
@@ -146,19 +256,38 @@ export async function openCsv(
       },
     );
   }
-
-  async function* rest(): AsyncGenerator<CsvRecord> {
-    try {
-      for (let next = await records.next(); !next.done; next = await records.next()) {
-        const { record, info } = next.value;
-        // `info.lines` is the line the record ends on; a quoted line break makes it start earlier.
-        let breaks = 0;
-        for (const value of record) breaks += countNewlines(value);
-        yield { values: record, line: info.lines - breaks };
+  const width = header.length;
+  const reader = scanner;
+  const check = (records: CsvRecord[]) => {
+    for (const record of records) {
+      if (record.values.length !== width) {
+        throw new ImportError(
+          `this row has ${record.values.length} fields, but the header has ${width}`,
+          {
+            line: record.line,
+            type: 'csv_malformed',
+          },
+        );
       }
-    } catch (error) {
-      translate(error);
     }
+    return records;
+  };
+
+  async function* batches(): AsyncGenerator<CsvRecord[]> {
+    if (reader.records.length) {
+      yield check(reader.records);
+      reader.records = [];
+    }
+    if (done) return;
+    for (let next = await text.next(); !next.done; next = await text.next()) {
+      reader.push(next.value);
+      if (reader.records.length) {
+        yield check(reader.records);
+        reader.records = [];
+      }
+    }
+    reader.finish();
+    if (reader.records.length) yield check(reader.records);
   }
-  return { header, delimiter, records: rest() };
+  return { header, delimiter, batches: batches() };
 }

@@ -73,26 +73,27 @@ function inputProblem(c: Context<AppEnv>, error: unknown) {
 }
 
 function jsonSource(names: string[], rows: Record<string, unknown>[]): RowSource {
-  async function* records() {
-    for (const [index, row] of rows.entries()) {
-      const extra = Object.keys(row).filter((key) => !names.includes(key));
-      if (extra.length) {
-        throw new ImportError(`no column is named "${extra[0]}"`, {
+  async function* batches() {
+    const batch = rows.map((row, index) => {
+      const extra = Object.keys(row).find((key) => !names.includes(key));
+      if (extra !== undefined) {
+        throw new ImportError(`no column is named "${extra}"`, {
           row: index,
-          column: extra[0],
+          column: extra,
           type: 'unknown_column',
         });
       }
-      yield {
+      return {
         at: index,
         values: names.map((name) => {
           const value = row[name];
           return value === null || value === undefined ? null : String(value);
         }),
       };
-    }
+    });
+    yield batch;
   }
-  return { names, records: records(), position: 'row' };
+  return { names, batches: batches(), position: 'row' };
 }
 
 async function csvSource(
@@ -107,15 +108,16 @@ async function csvSource(
     maxBytes: c.var.config.UPLOAD_LIMIT_BYTES,
     maxColumns: c.var.config.MAX_COLUMNS,
   });
-  async function* records() {
-    for await (const record of file.records) {
-      yield {
+  async function* batches() {
+    for await (const batch of file.batches) {
+      // An empty cell is a missing value.
+      yield batch.map((record) => ({
         at: record.line,
         values: record.values.map((value) => (value === '' ? null : value)),
-      };
+      }));
     }
   }
-  return { names: file.header, records: records(), position: 'line' };
+  return { names: file.header, batches: batches(), position: 'line' };
 }
 
 function parseTypeOverrides(params: string[]): Record<string, ColumnType> {

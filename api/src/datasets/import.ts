@@ -1,30 +1,22 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Visibility } from '../auth/ownership.ts';
-import type { BulkSession } from '../db/bulk.ts';
-import { copyTextLine } from '../db/bulk.ts';
+import { type BulkSession, copyTextLine } from '../db/bulk.ts';
 import type { DatabaseHandle } from '../db/database.ts';
-import type { Database, StoredColumn } from '../db/schema.ts';
+import type { StoredColumn } from '../db/schema.ts';
 import { type ColumnType, fits, TypeInference, uniqueColumnNames } from './column-types.ts';
-import {
-  columnKey,
-  createStagingSql,
-  createTableSql,
-  insertFromStagingSql,
-  newTableName,
-  readStats,
-  statsSql,
-} from './dataset-table.ts';
+import { columnKey, createTableSql, newTableName, readStats, statsSql } from './dataset-table.ts';
 import { ImportError } from './import-error.ts';
+import { SpillFile } from './spill-file.ts';
 
 /** Rows from a file or a JSON body, as text cells; `at` is the file line or the JSON index. */
 export interface RowSource {
   names: string[];
-  records: AsyncIterable<{ values: (string | null)[]; at: number }>;
+  batches: AsyncIterable<{ values: (string | null)[]; at: number }[]>;
   /** Lines of a file, or indexes of a JSON `rows` array: how errors say where. */
   position: 'line' | 'row';
 }
 
-const BATCH_CHARS = 256 * 1024;
+const WRITE_CHARS = 256 * 1024;
 const NUL = '\u0000';
 
 function where(source: RowSource, at: number, column?: string) {
@@ -32,65 +24,77 @@ function where(source: RowSource, at: number, column?: string) {
 }
 
 /**
- * Streams a source into a staging table with COPY, checking each row as it passes: its width,
- * and either what types its values could have (new dataset) or that they fit the column types
- * (append). Nothing is buffered beyond one batch.
+ * Reads the whole source once, checking each row as it passes (its width, no NUL, and either
+ * what types its values could have or that they fit the columns), and writes it to a spill file
+ * in COPY's format. This happens before any transaction opens: a slow upload holds no
+ * connection and no lock.
  */
-async function stage(
-  session: BulkSession,
-  compile: Kysely<Database>,
+async function spill(
   source: RowSource,
-  staging: string,
   check: (values: (string | null)[], at: number) => void,
-): Promise<number> {
-  const keys = source.names.map((_, index) => columnKey(index));
-  await session.execute(createStagingSql(staging, keys).compile(compile));
+): Promise<{ file: SpillFile; rows: number }> {
+  const file = new SpillFile();
+  const width = source.names.length;
   let rows = 0;
-  async function* lines() {
-    let batch = '';
-    for await (const { values, at } of source.records) {
-      if (values.length !== keys.length) {
-        throw new ImportError(
-          `this row has ${values.length} values, but there are ${keys.length} columns`,
-          {
-            ...where(source, at),
-            type: 'row_width',
-          },
-        );
-      }
-      for (let i = 0; i < values.length; i++) {
-        if (values[i]?.includes(NUL)) {
-          throw new ImportError('values may not contain NUL characters', {
-            ...where(source, at, source.names[i]),
-            type: 'invalid_character',
-          });
+  try {
+    for await (const batch of source.batches) {
+      let text = '';
+      for (const { values, at } of batch) {
+        if (values.length !== width) {
+          throw new ImportError(
+            `this row has ${values.length} values, but there are ${width} columns`,
+            {
+              ...where(source, at),
+              type: 'row_width',
+            },
+          );
+        }
+        for (let i = 0; i < width; i++) {
+          if (values[i]?.includes(NUL)) {
+            throw new ImportError('values may not contain NUL characters', {
+              ...where(source, at, source.names[i]),
+              type: 'invalid_character',
+            });
+          }
+        }
+        check(values, at);
+        rows++;
+        text += copyTextLine(values);
+        if (text.length >= WRITE_CHARS) {
+          await file.write(text);
+          text = '';
         }
       }
-      check(values, at);
-      rows++;
-      batch += copyTextLine(values);
-      if (batch.length >= BATCH_CHARS) {
-        yield batch;
-        batch = '';
-      }
+      await file.write(text);
     }
-    if (batch) yield batch;
+    await file.close();
+    return { file, rows };
+  } catch (error) {
+    await file.remove();
+    throw error;
   }
-  await session.copyFrom(staging, keys, lines());
-  return rows;
 }
 
 async function refreshStats(
   session: BulkSession,
-  compile: Kysely<Database>,
+  handle: DatabaseHandle,
   table: string,
   columns: StoredColumn[],
 ): Promise<StoredColumn[]> {
   const [row] = await session.execute<Record<string, unknown>>(
-    statsSql(table, columns).compile(compile),
+    statsSql(table, columns).compile(handle.db),
   );
   const stats = readStats(row ?? {}, columns);
   return columns.map((column, index) => ({ ...column, ...stats[index] }));
+}
+
+function unknownColumns(names: string[], known: string[]): void {
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length) {
+    throw new ImportError(`no column is named ${unknown.map((n) => `"${n}"`).join(', ')}`, {
+      type: 'unknown_column',
+    });
+  }
 }
 
 export interface NewDataset {
@@ -102,34 +106,23 @@ export interface NewDataset {
   types: Record<string, ColumnType>;
 }
 
-/** Creates a dataset and its table from a source, all in one transaction: all or nothing. */
+/**
+ * Creates a dataset from a source: every value is read (and types inferred from all of them)
+ * before the table exists; then one transaction creates the table, COPYs the rows straight in
+ * with their final types, and records the dataset. All or nothing.
+ */
 export async function importDataset(handle: DatabaseHandle, spec: NewDataset, source: RowSource) {
   const names = uniqueColumnNames(source.names);
-  const unknown = Object.keys(spec.types).filter((name) => !names.includes(name));
-  if (unknown.length) {
-    throw new ImportError(`no column is named ${unknown.map((n) => `"${n}"`).join(', ')}`, {
-      type: 'unknown_column',
-    });
-  }
-  return handle.bulk(async (session) => {
-    await session.execute(sql`set local timezone = 'UTC'`.compile(handle.db));
-    const table = newTableName();
-    const staging = `st_${table}`;
-    const inference = names.map(() => new TypeInference());
-    const rowCount = await stage(
-      session,
-      handle.db,
-      { ...source, names },
-      staging,
-      (values, at) => {
-        for (let i = 0; i < values.length; i++) {
-          const value = values[i];
-          if (value !== null && value !== undefined) inference[i]?.observe(value, at);
-        }
-      },
-    );
-
-    const columns = names.map((name, index) => {
+  unknownColumns(Object.keys(spec.types), names);
+  const inference = names.map(() => new TypeInference());
+  const { file, rows } = await spill({ ...source, names }, (values, at) => {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value !== null && value !== undefined) (inference[i] as TypeInference).observe(value, at);
+    }
+  });
+  try {
+    const columns: StoredColumn[] = names.map((name, index) => {
       const inferred = inference[index] as TypeInference;
       const type = spec.types[name] ?? inferred.type;
       const misfit = inferred.misfits.get(type);
@@ -139,39 +132,48 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
           type: 'type_mismatch',
         });
       }
-      return { key: columnKey(index), name, type, label: null };
-    });
-    await session.execute(createTableSql(table, columns).compile(handle.db));
-    await session.execute(insertFromStagingSql(table, staging, columns).compile(handle.db));
-    const stored = await refreshStats(
-      session,
-      handle.db,
-      table,
-      columns.map((c) => ({
-        ...c,
+      return {
+        key: columnKey(index),
+        name,
+        type,
+        label: null,
         null_count: 0,
         distinct_count: null,
         min: null,
         max: null,
-      })),
-    );
-    const [dataset] = await session.execute(
-      handle.db
-        .insertInto('datasets')
-        .values({
-          owner_id: spec.ownerId,
-          name: spec.name,
-          description: spec.description,
-          visibility: spec.visibility,
-          table_name: table,
-          columns: JSON.stringify(stored),
-          row_count: rowCount,
-        })
-        .returning('id')
-        .compile(),
-    );
-    return (dataset as { id: string }).id;
-  });
+      };
+    });
+    return await handle.bulk(async (session) => {
+      // Timestamps written without a zone are UTC, whatever the server's own zone.
+      await session.execute(sql`set local timezone = 'UTC'`.compile(handle.db));
+      const table = newTableName();
+      await session.execute(createTableSql(table, columns).compile(handle.db));
+      await session.copyFile(
+        table,
+        columns.map((c) => c.key),
+        file,
+      );
+      const stored = await refreshStats(session, handle, table, columns);
+      const [dataset] = await session.execute<{ id: string }>(
+        handle.db
+          .insertInto('datasets')
+          .values({
+            owner_id: spec.ownerId,
+            name: spec.name,
+            description: spec.description,
+            visibility: spec.visibility,
+            table_name: table,
+            columns: JSON.stringify(stored),
+            row_count: rows,
+          })
+          .returning('id')
+          .compile(),
+      );
+      return (dataset as { id: string }).id;
+    });
+  } finally {
+    await file.remove();
+  }
 }
 
 /** Appends rows to an existing dataset, each value checked against its column's type. */
@@ -181,49 +183,44 @@ export async function appendRows(
   source: RowSource,
 ): Promise<number> {
   const byName = new Map(dataset.columns.map((column) => [column.name, column]));
-  const unknown = source.names.filter((name) => !byName.has(name));
-  if (unknown.length) {
-    throw new ImportError(`no column is named ${unknown.map((n) => `"${n}"`).join(', ')}`, {
-      type: 'unknown_column',
-    });
-  }
+  unknownColumns(source.names, [...byName.keys()]);
   const targets = source.names.map((name) => byName.get(name) as StoredColumn);
-  return handle.bulk(async (session) => {
-    await session.execute(sql`set local timezone = 'UTC'`.compile(handle.db));
-    const staging = `st_${dataset.table_name}`;
-    const count = await stage(session, handle.db, source, staging, (values, at) => {
-      for (let i = 0; i < values.length; i++) {
-        const value = values[i];
-        const column = targets[i] as StoredColumn;
-        if (value !== null && value !== undefined && !fits(column.type, value)) {
-          throw new ImportError(`"${value}" is not a ${column.type}`, {
-            ...where(source, at, column.name),
-            type: 'type_mismatch',
-          });
-        }
+  const { file, rows } = await spill(source, (values, at) => {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      const column = targets[i] as StoredColumn;
+      if (value !== null && value !== undefined && !fits(column.type, value)) {
+        throw new ImportError(`"${value}" is not a ${column.type}`, {
+          ...where(source, at, column.name),
+          type: 'type_mismatch',
+        });
       }
-    });
-    // Staging columns are c1… in the source's order; map each to the dataset column it fills.
-    const insert = sql`insert into ${sql.table(dataset.table_name)} (${sql.join(targets.map((t) => sql.id(t.key)))})
-      select ${sql.join(targets.map((t, i) => sql`${sql.id(columnKey(i))}::${sql.raw(sqlTypeOf(t.type))}`))}
-      from ${sql.table(staging)} order by _row`;
-    await session.execute(insert.compile(handle.db));
-    const stored = await refreshStats(session, handle.db, dataset.table_name, dataset.columns);
-    await session.execute(
-      handle.db
-        .updateTable('datasets')
-        .set({
-          columns: JSON.stringify(stored),
-          row_count: sql`row_count + ${count}`,
-          updated_at: new Date(),
-        })
-        .where('id', '=', dataset.id)
-        .compile(),
-    );
-    return count;
+    }
   });
+  try {
+    return await handle.bulk(async (session) => {
+      await session.execute(sql`set local timezone = 'UTC'`.compile(handle.db));
+      // The source's columns, in its order, go to the dataset columns they name.
+      await session.copyFile(
+        dataset.table_name,
+        targets.map((t) => t.key),
+        file,
+      );
+      const stored = await refreshStats(session, handle, dataset.table_name, dataset.columns);
+      await session.execute(
+        handle.db
+          .updateTable('datasets')
+          .set({
+            columns: JSON.stringify(stored),
+            row_count: sql`row_count + ${rows}`,
+            updated_at: new Date(),
+          })
+          .where('id', '=', dataset.id)
+          .compile(),
+      );
+      return rows;
+    });
+  } finally {
+    await file.remove();
+  }
 }
-
-import { SQL_TYPES } from './column-types.ts';
-
-const sqlTypeOf = (type: ColumnType) => SQL_TYPES[type];

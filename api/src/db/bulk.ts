@@ -1,18 +1,21 @@
-import { Readable } from 'node:stream';
+import { createReadStream, openAsBlob } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
+/** A file of whole lines in COPY's text format, and where it may be cut. */
+export interface CopyFile {
+  path: string;
+  boundaries: number[];
+}
+
 /** One transaction on one connection, with COPY: what an import needs to be fast and atomic. */
 export interface BulkSession {
   execute<R = Record<string, unknown>>(query: CompiledQuery): Promise<R[]>;
-  /**
-   * Streams rows into `table` with `COPY … FROM STDIN` in text format: each chunk holds whole
-   * lines of tab-separated values, `\N` for null (see `copyTextLine`).
-   */
-  copyFrom(table: string, columns: string[], chunks: AsyncIterable<string>): Promise<void>;
+  /** Loads a file in COPY's text format (tab-separated, `\N` for null) into `table`'s `columns`. */
+  copyFile(table: string, columns: string[], file: CopyFile): Promise<void>;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -25,6 +28,7 @@ function copyStatement(table: string, columns: string[], source: string): string
   return `copy "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) from ${source}`;
 }
 
+const SPECIAL = /[\\\n\r\t]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** One line of COPY's text format. */
@@ -33,10 +37,8 @@ export function copyTextLine(values: (string | null)[]): string {
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (i > 0) line += '\t';
-    line +=
-      value === null || value === undefined
-        ? '\\N'
-        : value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c] ?? c);
+    if (value === null || value === undefined) line += '\\N';
+    else line += SPECIAL.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c] ?? c) : value;
   }
   return `${line}\n`;
 }
@@ -52,9 +54,9 @@ export async function pgBulkSession<T>(
     const result = await work({
       execute: async <R>(query: CompiledQuery) =>
         (await client.query(query.sql, query.parameters as unknown[])).rows as R[],
-      copyFrom: async (table, columns, chunks) => {
+      copyFile: async (table, columns, file) => {
         await pipeline(
-          Readable.from(chunks),
+          createReadStream(file.path, { highWaterMark: 1024 * 1024 }),
           client.query(copyFrom(copyStatement(table, columns, 'stdin'))),
         );
       },
@@ -72,9 +74,6 @@ export async function pgBulkSession<T>(
   }
 }
 
-/** PGlite has no COPY FROM STDIN; it copies from a Blob, so rows go in blobs of a few MB. */
-const PGLITE_BLOB_CHARS = 4 * 1024 * 1024;
-
 export function pgliteBulkSession<T>(
   pglite: PGlite,
   work: (session: BulkSession) => Promise<T>,
@@ -83,22 +82,16 @@ export function pgliteBulkSession<T>(
     work({
       execute: async <R>(query: CompiledQuery) =>
         (await tx.query<R>(query.sql, query.parameters as unknown[])).rows,
-      copyFrom: async (table, columns, chunks) => {
+      // PGlite has no COPY FROM STDIN; it copies from a Blob. A file-backed Blob, sliced at
+      // line boundaries, is read a few MB at a time.
+      copyFile: async (table, columns, file) => {
+        const blob = await openAsBlob(file.path);
         const statement = copyStatement(table, columns, "'/dev/blob'");
-        let batch: string[] = [];
-        let size = 0;
-        const flush = async () => {
-          if (size === 0) return;
-          await tx.query(statement, [], { blob: new Blob(batch) });
-          batch = [];
-          size = 0;
-        };
-        for await (const chunk of chunks) {
-          batch.push(chunk);
-          size += chunk.length;
-          if (size >= PGLITE_BLOB_CHARS) await flush();
+        for (let i = 1; i < file.boundaries.length; i++) {
+          const start = file.boundaries[i - 1] as number;
+          const end = file.boundaries[i] as number;
+          if (end > start) await tx.query(statement, [], { blob: blob.slice(start, end) });
         }
-        await flush();
       },
     }),
   );

@@ -17,19 +17,23 @@ export const SQL_TYPES: Record<ColumnType, string> = {
 };
 
 const INTEGER = /^[-+]?(?:0|[1-9]\d{0,17})$/;
-const NUMBER = /^[-+]?(?:0|[1-9]\d*)?(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+const NUMBER = /^[-+]?(?:(?:0|[1-9]\d*)(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 const BOOLEAN = /^(?:true|false)$/i;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // ISO 8601 and the common `YYYY-MM-DD HH:MM[:SS[.fff]]`, with an optional zone.
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+// Called for every date and timestamp cell of an import: arithmetic, no Date objects.
 function validDate(year: string, month: string, day: string): boolean {
   const y = Number(year);
   const m = Number(month);
   const d = Number(day);
   if (y < 1 || m < 1 || m > 12 || d < 1) return false;
-  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] as number));
 }
 
 export function fits(type: ColumnType, value: string): boolean {
@@ -37,7 +41,11 @@ export function fits(type: ColumnType, value: string): boolean {
     case 'integer':
       return INTEGER.test(value);
     case 'number':
-      return NUMBER.test(value) && /\d/.test(value) && Number.isFinite(Number(value));
+      // Only an exponent or a very long number can overflow a double.
+      return (
+        NUMBER.test(value) &&
+        (value.length < 300 && !/[eE]/.test(value) ? true : Number.isFinite(Number(value)))
+      );
     case 'boolean':
       return BOOLEAN.test(value);
     case 'date': {
@@ -72,7 +80,17 @@ export class TypeInference {
 
   observe(value: string, at = 0): void {
     this.#seen = true;
-    if (this.#candidates.length === 0) return;
+    const candidates = this.#candidates;
+    if (candidates.length === 0) return;
+    // The common case, once a column has settled: one candidate, one test.
+    if (candidates.length === 1) {
+      const type = candidates[0] as ColumnType;
+      if (!fits(type, value)) {
+        this.misfits.set(type, { value, at });
+        this.#candidates = [];
+      }
+      return;
+    }
     const kept: ColumnType[] = [];
     for (const type of this.#candidates) {
       if (fits(type, value)) kept.push(type);

@@ -74,35 +74,49 @@ export function jsonCell(type: ColumnType, value: unknown): string | number | bo
 
 type Stats = Pick<StoredColumn, 'null_count' | 'distinct_count' | 'min' | 'max'>;
 
-/** One pass over the table: nulls, and min/max for ordered types or distinct values for the rest. */
+/** Distinct values are counted up to this many; beyond it a column just has "many". */
+export const DISTINCT_CAP = 10_000;
+
+const distinctCounted = (type: ColumnType) => type === 'text' || type === 'boolean';
+
+/** One cheap pass over the table: nulls, and min/max for numbers, dates and timestamps. */
 export function statsSql(
   table: string,
   columns: { key: string; type: ColumnType }[],
 ): RawBuilder<Record<string, unknown>> {
   const parts = columns.flatMap((column, index) => {
     const ref = sql.ref(column.key);
-    const ordered = column.type !== 'text' && column.type !== 'boolean';
+    const counted = sql`count(*) - count(${ref}) as ${sql.id(`n${index}`)}`;
+    if (distinctCounted(column.type)) return [counted];
     const low = outputSql(column.key, column.type, sql`min(${ref})`);
     const high = outputSql(column.key, column.type, sql`max(${ref})`);
-    return [
-      sql`count(*) - count(${ref}) as ${sql.id(`n${index}`)}`,
-      ordered
-        ? sql`${low} as ${sql.id(`lo${index}`)}, ${high} as ${sql.id(`hi${index}`)}`
-        : sql`count(distinct ${ref}) as ${sql.id(`d${index}`)}`,
-    ];
+    return [counted, sql`${low} as ${sql.id(`lo${index}`)}, ${high} as ${sql.id(`hi${index}`)}`];
   });
   if (parts.length === 0) return sql<Record<string, unknown>>`select 1`;
   return sql<Record<string, unknown>>`select ${sql.join(parts)} from ${sql.table(table)}`;
 }
 
-export function readStats(row: Record<string, unknown>, columns: { type: ColumnType }[]): Stats[] {
+/** Distinct values of a text or boolean column, up to the cap: `null` past it. */
+export function distinctCountSql(table: string, key: string): RawBuilder<{ n: number | string }> {
+  return sql<{ n: number | string }>`select count(*) as n from (
+    select distinct ${sql.ref(key)} from ${sql.table(table)} where ${sql.ref(key)} is not null limit ${DISTINCT_CAP + 1}
+  ) capped`;
+}
+
+export const cappedDistinct = (count: number) => (count > DISTINCT_CAP ? null : count);
+
+export function readStats(
+  row: Record<string, unknown>,
+  columns: { type: ColumnType }[],
+  distinct: (number | null)[],
+): Stats[] {
   return columns.map((column, index) => {
-    const ordered = column.type !== 'text' && column.type !== 'boolean';
+    const counted = distinctCounted(column.type);
     return {
       null_count: Number(row[`n${index}`] ?? 0),
-      distinct_count: ordered ? null : Number(row[`d${index}`] ?? 0),
-      min: ordered ? jsonCell(column.type, row[`lo${index}`]) : null,
-      max: ordered ? jsonCell(column.type, row[`hi${index}`]) : null,
+      distinct_count: counted ? (distinct[index] ?? null) : null,
+      min: counted ? null : jsonCell(column.type, row[`lo${index}`]),
+      max: counted ? null : jsonCell(column.type, row[`hi${index}`]),
     };
   });
 }

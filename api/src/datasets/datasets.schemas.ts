@@ -21,7 +21,11 @@ export const ColumnSchema = z
     type: ColumnTypeSchema,
     label: z.string().nullable().describe('A display label set with PATCH.'),
     null_count: z.number().int(),
-    distinct_count: z.number().int().nullable().describe('For text and boolean columns.'),
+    distinct_count: z
+      .number()
+      .int()
+      .nullable()
+      .describe('For text and boolean columns: how many different values, or null past 10,000.'),
     min: Cell.describe('For numbers, dates and timestamps.'),
     max: Cell,
   })

@@ -4,7 +4,16 @@ import { type BulkSession, copyTextLine } from '../db/bulk.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { StoredColumn } from '../db/schema.ts';
 import { type ColumnType, fits, TypeInference, uniqueColumnNames } from './column-types.ts';
-import { columnKey, createTableSql, newTableName, readStats, statsSql } from './dataset-table.ts';
+import {
+  cappedDistinct,
+  columnKey,
+  createTableSql,
+  DISTINCT_CAP,
+  distinctCountSql,
+  newTableName,
+  readStats,
+  statsSql,
+} from './dataset-table.ts';
 import { ImportError } from './import-error.ts';
 import { SpillFile } from './spill-file.ts';
 
@@ -75,16 +84,32 @@ async function spill(
   }
 }
 
+/**
+ * Column statistics: nulls and min/max from one scan. Distinct counts come from the import's
+ * own pass when it has them, else from the table (appends).
+ */
 async function refreshStats(
   session: BulkSession,
   handle: DatabaseHandle,
   table: string,
   columns: StoredColumn[],
+  distinct?: (number | null)[],
 ): Promise<StoredColumn[]> {
   const [row] = await session.execute<Record<string, unknown>>(
     statsSql(table, columns).compile(handle.db),
   );
-  const stats = readStats(row ?? {}, columns);
+  const counts =
+    distinct ??
+    (await Promise.all(
+      columns.map(async (column) => {
+        if (column.type !== 'text' && column.type !== 'boolean') return null;
+        const [counted] = await session.execute<{ n: number | string }>(
+          distinctCountSql(table, column.key).compile(handle.db),
+        );
+        return cappedDistinct(Number(counted?.n ?? 0));
+      }),
+    ));
+  const stats = readStats(row ?? {}, columns, counts);
   return columns.map((column, index) => ({ ...column, ...stats[index] }));
 }
 
@@ -115,10 +140,18 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
   const names = uniqueColumnNames(source.names);
   unknownColumns(Object.keys(spec.types), names);
   const inference = names.map(() => new TypeInference());
+  // Distinct values per column while few; a set that outgrows the cap is dropped (`null`).
+  const distinct: (Set<string> | null)[] = names.map(() => new Set());
   const { file, rows } = await spill({ ...source, names }, (values, at) => {
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
-      if (value !== null && value !== undefined) (inference[i] as TypeInference).observe(value, at);
+      if (value === null || value === undefined) continue;
+      (inference[i] as TypeInference).observe(value, at);
+      const seen = distinct[i];
+      if (seen) {
+        seen.add(value);
+        if (seen.size > DISTINCT_CAP) distinct[i] = null;
+      }
     }
   });
   try {
@@ -153,7 +186,15 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
         columns.map((c) => c.key),
         file,
       );
-      const stored = await refreshStats(session, handle, table, columns);
+      // Booleans are counted by value, not spelling (`true`, `TRUE`).
+      const counts = columns.map((column, i) => {
+        const seen = distinct[i];
+        if (!seen) return null;
+        return column.type === 'boolean'
+          ? new Set([...seen].map((v) => v.toLowerCase())).size
+          : cappedDistinct(seen.size);
+      });
+      const stored = await refreshStats(session, handle, table, columns, counts);
       const [dataset] = await session.execute<{ id: string }>(
         handle.db
           .insertInto('datasets')

@@ -512,7 +512,7 @@ export interface components {
             /** @description A display label set with PATCH. */
             label: string | null;
             null_count: number;
-            /** @description For text and boolean columns. */
+            /** @description For text and boolean columns: how many different values, or null past 10,000. */
             distinct_count: number | null;
             /** @description For numbers, dates and timestamps. */
             min: string | number | boolean | null;

@@ -6,6 +6,7 @@ import type { StoredColumn } from '../db/schema.ts';
 import { type ColumnType, fits, TypeInference, uniqueColumnNames } from './column-types.ts';
 import {
   cappedDistinct,
+  addRowKeySql,
   columnKey,
   createTableSql,
   DISTINCT_CAP,
@@ -186,6 +187,7 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
         columns.map((c) => c.key),
         file,
       );
+      await session.execute(addRowKeySql(table).compile(handle.db));
       // Booleans are counted by value, not spelling (`true`, `TRUE`).
       const counts = columns.map((column, i) => {
         const seen = distinct[i];

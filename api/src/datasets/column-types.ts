@@ -19,21 +19,28 @@ export const SQL_TYPES: Record<ColumnType, string> = {
 const INTEGER = /^[-+]?(?:0|[1-9]\d{0,17})$/;
 const NUMBER = /^[-+]?(?:(?:0|[1-9]\d*)(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 const BOOLEAN = /^(?:true|false)$/i;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // ISO 8601 and the common `YYYY-MM-DD HH:MM[:SS[.fff]]`, with an optional zone.
 const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+  /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-// Called for every date and timestamp cell of an import: arithmetic, no Date objects.
-function validDate(year: string, month: string, day: string): boolean {
-  const y = Number(year);
-  const m = Number(month);
-  const d = Number(day);
+function validDate(y: number, m: number, d: number): boolean {
   if (y < 1 || m < 1 || m > 12 || d < 1) return false;
   const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   return d <= (m === 2 && leap ? 29 : (DAYS_IN_MONTH[m - 1] as number));
+}
+
+const digits = (value: string, start: number, count: number) => {
+  let n = 0;
+  for (let i = start; i < start + count; i++) n = n * 10 + value.charCodeAt(i) - 48;
+  return n;
+};
+
+// Called for every cell of an import, so dates are checked by position, after a regex test.
+function validYearMonthDay(value: string): boolean {
+  return validDate(digits(value, 0, 4), digits(value, 5, 2), digits(value, 8, 2));
 }
 
 export function fits(type: ColumnType, value: string): boolean {
@@ -44,26 +51,21 @@ export function fits(type: ColumnType, value: string): boolean {
       // Only an exponent or a very long number can overflow a double.
       return (
         NUMBER.test(value) &&
-        (value.length < 300 && !/[eE]/.test(value) ? true : Number.isFinite(Number(value)))
+        ((value.length < 300 && value.indexOf('e') === -1 && value.indexOf('E') === -1) ||
+          Number.isFinite(Number(value)))
       );
     case 'boolean':
       return BOOLEAN.test(value);
-    case 'date': {
-      const match = DATE.exec(value);
+    case 'date':
+      return DATE.test(value) && validYearMonthDay(value);
+    case 'timestamp':
       return (
-        match !== null && validDate(match[1] as string, match[2] as string, match[3] as string)
+        TIMESTAMP.test(value) &&
+        validYearMonthDay(value) &&
+        digits(value, 11, 2) < 24 &&
+        digits(value, 14, 2) < 60 &&
+        (value.charCodeAt(16) !== 58 || digits(value, 17, 2) < 60)
       );
-    }
-    case 'timestamp': {
-      const match = TIMESTAMP.exec(value);
-      return (
-        match !== null &&
-        validDate(match[1] as string, match[2] as string, match[3] as string) &&
-        Number(match[4]) < 24 &&
-        Number(match[5]) < 60 &&
-        Number(match[6] ?? 0) < 60
-      );
-    }
     case 'text':
       return true;
   }

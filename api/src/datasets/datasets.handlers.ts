@@ -110,11 +110,12 @@ async function csvSource(
   });
   async function* batches() {
     for await (const batch of file.batches) {
-      // An empty cell is a missing value.
-      yield batch.map((record) => ({
-        at: record.line,
-        values: record.values.map((value) => (value === '' ? null : value)),
-      }));
+      // An empty cell is a missing value. Changed in place: a million rows, no copies.
+      yield batch.map((record) => {
+        const values: (string | null)[] = record.values;
+        for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
+        return { at: record.line, values };
+      });
     }
   }
   return { names: file.header, batches: batches(), position: 'line' };

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import type { Visibility } from '../auth/ownership.ts';
-import { type BulkSession, copyTextLine } from '../db/bulk.ts';
+import { type BulkSession, type CopyWriter, copyTextLine } from '../db/bulk.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { StoredColumn } from '../db/schema.ts';
 import { type ColumnType, fits, TypeInference, uniqueColumnNames } from './column-types.ts';
 import {
-  cappedDistinct,
   addRowKeySql,
+  cappedDistinct,
   columnKey,
   createTableSql,
   DISTINCT_CAP,
@@ -33,19 +33,39 @@ function where(source: RowSource, at: number, column?: string) {
   return source.position === 'line' ? { line: at, column } : { row: at, column };
 }
 
+/** While rows are read, they may also stream into a COPY whose column types were guessed. */
+interface Overlap {
+  copy: CopyWriter;
+  /** Whether every value read so far still fits the guessed types. */
+  stillFits: () => boolean;
+}
+
 /**
  * Reads the whole source once, checking each row as it passes (its width, no NUL, and either
  * what types its values could have or that they fit the columns), and writes it to a spill file
- * in COPY's format. This happens before any transaction opens: a slow upload holds no
- * connection and no lock.
+ * in COPY's format. With an `overlap`, the same text also streams into a COPY as it goes; the
+ * first value that does not fit the guessed types cancels that COPY, and the spill file is
+ * there to load from instead.
  */
 async function spill(
   source: RowSource,
   check: (values: (string | null)[], at: number) => void,
-): Promise<{ file: SpillFile; rows: number }> {
+  overlap?: Overlap,
+): Promise<{ file: SpillFile; rows: number; copied: boolean }> {
   const file = new SpillFile();
   const width = source.names.length;
   let rows = 0;
+  let copy = overlap?.copy;
+  const giveUpCopy = async () => {
+    await copy?.abort();
+    copy = undefined;
+  };
+  const flush = async (text: string) => {
+    await file.write(text);
+    // Rows go to COPY only once checked against the guess, so COPY never sees a misfit.
+    if (copy && !overlap?.stillFits()) await giveUpCopy();
+    if (copy) await copy.write(text).catch(giveUpCopy);
+  };
   try {
     for await (const batch of source.batches) {
       let text = '';
@@ -71,15 +91,16 @@ async function spill(
         rows++;
         text += copyTextLine(values);
         if (text.length >= WRITE_CHARS) {
-          await file.write(text);
+          await flush(text);
           text = '';
         }
       }
-      await file.write(text);
+      await flush(text);
     }
     await file.close();
-    return { file, rows };
+    return { file, rows, copied: copy !== undefined };
   } catch (error) {
+    await giveUpCopy();
     await file.remove();
     throw error;
   }
@@ -94,22 +115,23 @@ async function refreshStats(
   handle: DatabaseHandle,
   table: string,
   columns: StoredColumn[],
-  distinct?: (number | null)[],
+  distinct: (number | null | undefined)[] = [],
 ): Promise<StoredColumn[]> {
   const [row] = await session.execute<Record<string, unknown>>(
     statsSql(table, columns).compile(handle.db),
   );
-  const counts =
-    distinct ??
-    (await Promise.all(
-      columns.map(async (column) => {
-        if (column.type !== 'text' && column.type !== 'boolean') return null;
-        const [counted] = await session.execute<{ n: number | string }>(
-          distinctCountSql(table, column.key).compile(handle.db),
-        );
-        return cappedDistinct(Number(counted?.n ?? 0));
-      }),
-    ));
+  const counts: (number | null)[] = [];
+  for (const [i, column] of columns.entries()) {
+    const known = distinct[i];
+    if (known !== undefined || (column.type !== 'text' && column.type !== 'boolean')) {
+      counts.push(known ?? null);
+      continue;
+    }
+    const [counted] = await session.execute<{ n: number | string }>(
+      distinctCountSql(table, column.key).compile(handle.db),
+    );
+    counts.push(cappedDistinct(Number(counted?.n ?? 0)));
+  }
   const stats = readStats(row ?? {}, columns, counts);
   return columns.map((column, index) => ({ ...column, ...stats[index] }));
 }
@@ -132,18 +154,38 @@ export interface NewDataset {
   types: Record<string, ColumnType>;
 }
 
+class SecondPassNeeded extends Error {}
+
+/** How many rows are read before guessing the column types for an overlapped load. */
+const GUESS_ROWS = 2000;
+
+/** Rows read, types inferred from all of them, and where they wait to be loaded. */
+interface Reading {
+  file: SpillFile;
+  rows: number;
+  columns: StoredColumn[];
+  /** Per column: a count, `null` for "more than the cap", `undefined` when not counted yet. */
+  distinct: (number | null | undefined)[];
+}
+
 /**
- * Creates a dataset from a source: every value is read (and types inferred from all of them)
- * before the table exists; then one transaction creates the table, COPYs the rows straight in
- * with their final types, and records the dataset. All or nothing.
+ * Creates a dataset from a source. Types are inferred from every value, never from a sample,
+ * and the load is one transaction: all or nothing.
+ *
+ * On PostgreSQL the rows stream into COPY while they are still being read, with types guessed
+ * from the first rows; if the whole file agrees with the guess (nearly always), reading and
+ * loading have overlapped. If not, that transaction rolls back and the rows load again from the
+ * spill file with the types the whole file calls for. PGlite (one session) reads everything
+ * first, so a slow upload never holds the embedded database.
  */
 export async function importDataset(handle: DatabaseHandle, spec: NewDataset, source: RowSource) {
   const names = uniqueColumnNames(source.names);
   unknownColumns(Object.keys(spec.types), names);
   const inference = names.map(() => new TypeInference());
-  // Distinct values per column while few; a set that outgrows the cap is dropped (`null`).
-  const distinct: (Set<string> | null)[] = names.map(() => new Set());
-  const { file, rows } = await spill({ ...source, names }, (values, at) => {
+  // Distinct values per column while few: a set that outgrows the cap is dropped (`null`);
+  // `undefined` means not tracked (a column that looked numeric), counted in SQL if need be.
+  const distinct: (Set<string> | null | undefined)[] = names.map(() => new Set());
+  const observe = (values: (string | null)[], at: number) => {
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
       if (value === null || value === undefined) continue;
@@ -154,8 +196,13 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
         if (seen.size > DISTINCT_CAP) distinct[i] = null;
       }
     }
-  });
-  try {
+  };
+  const stopTrackingUnlikely = (guessed: ColumnType[]) => {
+    guessed.forEach((type, i) => {
+      if (type !== 'text' && type !== 'boolean') distinct[i] = undefined;
+    });
+  };
+  const settle = (file: SpillFile, rows: number): Reading => {
     const columns: StoredColumn[] = names.map((name, index) => {
       const inferred = inference[index] as TypeInference;
       const type = spec.types[name] ?? inferred.type;
@@ -177,45 +224,132 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
         max: null,
       };
     });
-    return await handle.bulk(async (session) => {
+    // Booleans are counted by value, not spelling (`true`, `TRUE`).
+    const counts = columns.map((column, i) => {
+      const seen = distinct[i];
+      if (!seen) return null;
+      return column.type === 'boolean'
+        ? new Set([...seen].map((v) => v.toLowerCase())).size
+        : cappedDistinct(seen.size);
+    });
+    return { file, rows, columns, distinct: counts };
+  };
+  const finish = async (session: BulkSession, table: string, reading: Reading) => {
+    await session.execute(addRowKeySql(table).compile(handle.db));
+    const stored = await refreshStats(session, handle, table, reading.columns, reading.distinct);
+    const [dataset] = await session.execute<{ id: string }>(
+      handle.db
+        .insertInto('datasets')
+        .values({
+          owner_id: spec.ownerId,
+          name: spec.name,
+          description: spec.description,
+          visibility: spec.visibility,
+          table_name: table,
+          columns: JSON.stringify(stored),
+          row_count: reading.rows,
+        })
+        .returning('id')
+        .compile(),
+    );
+    return (dataset as { id: string }).id;
+  };
+  const loadFromFile = (reading: Reading) =>
+    handle.bulk(async (session) => {
       // Timestamps written without a zone are UTC, whatever the server's own zone.
       await session.execute(sql`set local timezone = 'UTC'`.compile(handle.db));
       const table = newTableName();
-      await session.execute(createTableSql(table, columns).compile(handle.db));
+      await session.execute(createTableSql(table, reading.columns).compile(handle.db));
       await session.copyFile(
         table,
-        columns.map((c) => c.key),
-        file,
+        reading.columns.map((c) => c.key),
+        reading.file,
       );
-      await session.execute(addRowKeySql(table).compile(handle.db));
-      // Booleans are counted by value, not spelling (`true`, `TRUE`).
-      const counts = columns.map((column, i) => {
-        const seen = distinct[i];
-        if (!seen) return null;
-        return column.type === 'boolean'
-          ? new Set([...seen].map((v) => v.toLowerCase())).size
-          : cappedDistinct(seen.size);
-      });
-      const stored = await refreshStats(session, handle, table, columns, counts);
-      const [dataset] = await session.execute<{ id: string }>(
-        handle.db
-          .insertInto('datasets')
-          .values({
-            owner_id: spec.ownerId,
-            name: spec.name,
-            description: spec.description,
-            visibility: spec.visibility,
-            table_name: table,
-            columns: JSON.stringify(stored),
-            row_count: rows,
-          })
-          .returning('id')
-          .compile(),
-      );
-      return (dataset as { id: string }).id;
+      return finish(session, table, reading);
     });
+
+  let reading: Reading | undefined;
+  try {
+    if (handle.kind === 'postgres') {
+      // Guess types from the first rows, then read the rest while COPY loads.
+      const iterator = source.batches[Symbol.asyncIterator]();
+      const head: { values: (string | null)[]; at: number }[][] = [];
+      let headRows = 0;
+      let ended = false;
+      while (headRows < GUESS_ROWS) {
+        const next = await iterator.next();
+        if (next.done) {
+          ended = true;
+          break;
+        }
+        head.push(next.value);
+        headRows += next.value.length;
+      }
+      const guess = names.map(() => new TypeInference());
+      for (const batch of head) {
+        for (const { values } of batch) {
+          values.forEach((value, i) => {
+            if (value !== null && value !== undefined) (guess[i] as TypeInference).observe(value);
+          });
+        }
+      }
+      const guessed = names.map((name, i) => spec.types[name] ?? (guess[i] as TypeInference).type);
+      stopTrackingUnlikely(guessed);
+      const stillFits = () =>
+        guessed.every(
+          (type, i) => type === 'text' || !(inference[i] as TypeInference).misfits.has(type),
+        );
+      async function* everything() {
+        yield* head;
+        if (ended) return;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next())
+          yield next.value;
+      }
+      const overlapped = await handle
+        .bulk(async (session) => {
+          await session.execute(sql`set local timezone = 'UTC'`.compile(handle.db));
+          const table = newTableName();
+          const columns = names.map((_, i) => ({
+            key: columnKey(i),
+            type: guessed[i] as ColumnType,
+          }));
+          await session.execute(createTableSql(table, columns).compile(handle.db));
+          const copy = session.openCopy(
+            table,
+            columns.map((c) => c.key),
+          );
+          try {
+            const read = await spill(
+              { ...source, names, batches: everything() },
+              observe,
+              copy ? { copy, stillFits } : undefined,
+            );
+            reading = settle(read.file, read.rows);
+            const agreed =
+              read.copied && reading.columns.every((column, i) => column.type === guessed[i]);
+            if (!agreed) throw new SecondPassNeeded();
+            await copy?.end();
+          } catch (error) {
+            await copy?.abort();
+            throw error;
+          }
+          return finish(session, table, reading);
+        })
+        .catch((error) => {
+          // Rolled back: nothing of the first attempt remains. Load from the file instead.
+          if (error instanceof SecondPassNeeded) return undefined;
+          throw error;
+        });
+      if (overlapped !== undefined) return overlapped;
+      // The guess was wrong somewhere: that transaction rolled nothing in. Load from the file.
+      return await loadFromFile(reading as unknown as Reading);
+    }
+    const read = await spill({ ...source, names }, observe);
+    reading = { file: read.file, rows: 0, columns: [], distinct: [] };
+    reading = settle(read.file, read.rows);
+    return await loadFromFile(reading);
   } finally {
-    await file.remove();
+    await (reading as Reading | undefined)?.file.remove();
   }
 }
 

@@ -1,5 +1,6 @@
+import { once } from 'node:events';
 import { createReadStream, openAsBlob } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
@@ -16,6 +17,18 @@ export interface BulkSession {
   execute<R = Record<string, unknown>>(query: CompiledQuery): Promise<R[]>;
   /** Loads a file in COPY's text format (tab-separated, `\N` for null) into `table`'s `columns`. */
   copyFile(table: string, columns: string[], file: CopyFile): Promise<void>;
+  /**
+   * A COPY to write to while rows still arrive, so reading and loading overlap; only where the
+   * driver streams (pg). PGlite answers `undefined`.
+   */
+  openCopy(table: string, columns: string[]): CopyWriter | undefined;
+}
+
+export interface CopyWriter {
+  write(text: string): Promise<void>;
+  end(): Promise<void>;
+  /** Cancels the COPY; the transaction must then roll back. */
+  abort(): Promise<void>;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -60,6 +73,28 @@ export async function pgBulkSession<T>(
           client.query(copyFrom(copyStatement(table, columns, 'stdin'))),
         );
       },
+      openCopy: (table, columns) => {
+        const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+        let failure: Error | undefined;
+        stream.on('error', (error) => {
+          failure ??= error;
+        });
+        return {
+          write: async (text) => {
+            if (failure) throw failure;
+            if (!stream.write(text))
+              await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+          },
+          end: async () => {
+            stream.end();
+            await finished(stream);
+          },
+          abort: async () => {
+            stream.destroy(new Error('import switched to the two-pass path'));
+            await finished(stream).catch(() => {});
+          },
+        };
+      },
     });
     await client.query('commit');
     return result;
@@ -93,6 +128,7 @@ export function pgliteBulkSession<T>(
           if (end > start) await tx.query(statement, [], { blob: blob.slice(start, end) });
         }
       },
+      openCopy: () => undefined,
     }),
   );
 }

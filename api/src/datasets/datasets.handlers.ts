@@ -331,11 +331,13 @@ export const listRowsHandler: RouteHandler<typeof listRows, AppEnv> = async (c) 
     const where = filterSql(dataset.columns, filters, ['query', 'filter']);
     const sort = parseSort(dataset.columns, query.sort, ['query', 'sort']);
     const accept = c.req.header('accept') ?? '';
-    const format = /text\/csv/i.test(accept)
-      ? 'csv'
-      : /application\/x-ndjson/i.test(accept)
-        ? 'ndjson'
-        : 'json';
+    const format = query.format
+      ? query.format
+      : /text\/csv/i.test(accept)
+        ? 'csv'
+        : /application\/x-ndjson/i.test(accept)
+          ? 'ndjson'
+          : 'json';
     if (format !== 'json') {
       return rowsExport(c, dataset, { columns, where, sort, limit: 5000 }, format);
     }

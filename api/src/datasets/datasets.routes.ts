@@ -169,6 +169,12 @@ const ROWS_QUERY = z.object({
   ),
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
   cursor: z.string().max(4000).optional().describe('`next_cursor` of the previous page.'),
+  format: z
+    .enum(['json', 'csv', 'ndjson'])
+    .optional()
+    .describe(
+      'Overrides `Accept`, for download links: `csv` or `ndjson` export the whole filtered dataset.',
+    ),
 });
 
 export const listRows = createRoute({

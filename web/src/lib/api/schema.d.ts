@@ -1562,6 +1562,8 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
+                /** @description Overrides `Accept`, for download links: `csv` or `ndjson` export the whole filtered dataset. */
+                format?: "json" | "csv" | "ndjson";
             };
             header?: never;
             path: {

@@ -1,4 +1,4 @@
-// `npm start`: builds the web app, then runs the API on :8000 (embedded PGlite under .data/
+// `npm start`: builds the web app, adds sample data to an empty database, then runs the API on :8000 (embedded PGlite under .data/
 // unless DATABASE_URL is set) and serves the built site on :4321, until Ctrl+C.
 import { spawn } from 'node:child_process';
 
@@ -14,6 +14,7 @@ const npm = (args) => node([process.env.npm_execpath ?? 'npm', ...args]);
 const exitCode = (child) => child.exited;
 
 if ((await exitCode(npm(['run', 'build', '--silent']))) !== 0) process.exit(1);
+if ((await exitCode(npm(['run', 'seed', '--silent']))) !== 0) process.exit(1);
 
 const children = [node(['api/src/server.ts']), npm(['run', 'preview', '-w', 'web', '--silent'])];
 let signalled = false;

@@ -452,3 +452,40 @@ describe.each(testEngines)('reading datasets on %s', (engine) => {
     expect(text).toBe('note,n\r\n"\'=HYPERLINK(""http://x"")",-5\r\n\'@SUM(A1),1\r\n\'+1,2\r\n');
   });
 });
+
+describe.runIf(testEngines.includes('postgres'))('aggregate time limit on postgres', () => {
+  it('cancels a query that runs past QUERY_TIMEOUT_MS and answers 503 quickly', async () => {
+    const database = await openTestDatabase('postgres');
+    try {
+      const request = contractClient(createTestApp(database, { QUERY_TIMEOUT_MS: '100' }));
+      const owner = await signUp(request, 'Slow');
+      const lines = ['n,label'];
+      for (let i = 0; i < 300_000; i++) lines.push(`${(i * 7919) % 100_003},row ${i}`);
+      const created = await uploadCsv(request, owner, `${lines.join('\n')}\n`, { name: 'Big' });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as DatasetBody;
+      const response = await request(
+        `/v1/datasets/${id}/query`,
+        json(
+          {
+            group_by: [{ column: 'label' }],
+            metrics: [
+              { op: 'median', column: 'n' },
+              { op: 'count_distinct', column: 'label' },
+            ],
+            order_by: [{ name: 'median(n)', desc: true }],
+          },
+          { Cookie: owner.cookie },
+        ),
+      );
+      expect(response.status).toBe(503);
+      expect((await readProblem(response)).detail).toContain('100 ms limit');
+      // The pool is not stuck: the next request is served.
+      expect(
+        (await request(`/v1/datasets/${id}`, { headers: { Cookie: owner.cookie } })).status,
+      ).toBe(200);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -61,10 +61,13 @@ async function spill(
     copy = undefined;
   };
   const flush = async (text: string) => {
-    await file.write(text);
+    if (!text) return;
+    // Encoded once for both destinations.
+    const bytes = Buffer.from(text, 'utf8');
+    await file.write(bytes);
     // Rows go to COPY only once checked against the guess, so COPY never sees a misfit.
     if (copy && !overlap?.stillFits()) await giveUpCopy();
-    if (copy) await copy.write(text).catch(giveUpCopy);
+    if (copy) await copy.write(bytes).catch(giveUpCopy);
   };
   try {
     for await (const batch of source.batches) {

@@ -27,10 +27,9 @@ export class SpillFile {
   /** Byte offsets at which the file may be cut into whole lines, from 0 to its size. */
   readonly boundaries: number[] = [0];
 
-  async write(text: string): Promise<void> {
+  async write(buffer: Buffer): Promise<void> {
     if (this.#error) throw this.#error;
-    if (!text) return;
-    const buffer = Buffer.from(text, 'utf8');
+    if (buffer.length === 0) return;
     this.#bytes += buffer.length;
     if (!this.#out.write(buffer)) await new Promise((resolve) => this.#out.once('drain', resolve));
     if (this.#bytes - (this.boundaries.at(-1) ?? 0) >= BOUNDARY_BYTES)

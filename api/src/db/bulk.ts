@@ -25,7 +25,7 @@ export interface BulkSession {
 }
 
 export interface CopyWriter {
-  write(text: string): Promise<void>;
+  write(bytes: Buffer): Promise<void>;
   end(): Promise<void>;
   /** Cancels the COPY; the transaction must then roll back. */
   abort(): Promise<void>;
@@ -80,9 +80,9 @@ export async function pgBulkSession<T>(
           failure ??= error;
         });
         return {
-          write: async (text) => {
+          write: async (bytes) => {
             if (failure) throw failure;
-            if (!stream.write(text))
+            if (!stream.write(bytes))
               await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
           },
           end: async () => {

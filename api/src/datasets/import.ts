@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Visibility } from '../auth/ownership.ts';
-import { type BulkSession, type CopyWriter, copyTextLine } from '../db/bulk.ts';
+import { type BulkSession, CopyTextEncoder, type CopyWriter } from '../db/bulk.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { StoredColumn } from '../db/schema.ts';
 import { type ColumnType, fits, TypeInference, uniqueColumnNames } from './column-types.ts';
@@ -26,7 +26,6 @@ export interface RowSource {
   position: 'line' | 'row';
 }
 
-const WRITE_CHARS = 256 * 1024;
 const NUL = '\u0000';
 
 function where(source: RowSource, at: number, column?: string) {
@@ -60,18 +59,16 @@ async function spill(
     await copy?.abort();
     copy = undefined;
   };
-  const flush = async (text: string) => {
-    if (!text) return;
-    // Encoded once for both destinations.
-    const bytes = Buffer.from(text, 'utf8');
+  const flush = async (bytes: Buffer) => {
+    if (bytes.length === 0) return;
     await file.write(bytes);
     // Rows go to COPY only once checked against the guess, so COPY never sees a misfit.
     if (copy && !overlap?.stillFits()) await giveUpCopy();
     if (copy) await copy.write(bytes).catch(giveUpCopy);
   };
+  const encoder = new CopyTextEncoder();
   try {
     for await (const batch of source.batches) {
-      let text = '';
       for (const { values, at } of batch) {
         if (values.length !== width) {
           throw new ImportError(
@@ -92,13 +89,10 @@ async function spill(
         }
         check(values, at);
         rows++;
-        text += copyTextLine(values);
-        if (text.length >= WRITE_CHARS) {
-          await flush(text);
-          text = '';
-        }
+        encoder.addRow(values);
+        if (encoder.full) await flush(encoder.take());
       }
-      await flush(text);
+      await flush(encoder.take());
     }
     await file.close();
     return { file, rows, copied: copy !== undefined };

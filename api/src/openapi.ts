@@ -1,6 +1,7 @@
 import { apiKeysRouter } from './api-keys/api-keys.index.ts';
 import { authRouter } from './auth/auth.index.ts';
 import { SECURITY_SCHEMES } from './auth/secured.ts';
+import { chartsRouter } from './charts/charts.index.ts';
 import { datasetsRouter } from './datasets/datasets.index.ts';
 import { healthRouter } from './health/health.index.ts';
 import { createRouter } from './lib/router.ts';
@@ -25,6 +26,10 @@ const TAGS = [
     description:
       'Tables of typed rows from a CSV file or JSON: import, read with filters and sorting, export, aggregate.',
   },
+  {
+    name: 'Charts',
+    description: 'Chart definitions over datasets, and the chart-ready series they draw.',
+  },
 ];
 
 /** All documented routes. The contract is generated from this, with no server and no database. */
@@ -37,7 +42,8 @@ export function createApiRoutes() {
     .route('/', healthRouter)
     .route('/', authRouter)
     .route('/', apiKeysRouter)
-    .route('/', datasetsRouter);
+    .route('/', datasetsRouter)
+    .route('/', chartsRouter);
 }
 
 export function buildOpenApiDocument(routes = createApiRoutes()) {

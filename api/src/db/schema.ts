@@ -7,6 +7,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   rate_limits: RateLimitsTable;
   datasets: DatasetsTable;
+  charts: ChartsTable;
 }
 
 export interface UsersTable {
@@ -64,6 +65,19 @@ export interface DatasetsTable {
   table_name: string;
   columns: ColumnType<StoredColumn[], string, string>;
   row_count: ColumnType<string | number | bigint, number | undefined, number | RawBuilder<unknown>>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date>;
+}
+
+export interface ChartsTable {
+  id: Generated<string>;
+  owner_id: string;
+  dataset_id: string;
+  title: string;
+  description: string;
+  visibility: 'private' | 'unlisted' | 'public';
+  /** The chart's definition as the contract's ChartSpec describes it. */
+  spec: ColumnType<unknown, string, string>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date>;
 }

@@ -259,6 +259,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/charts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List charts: mine and the public gallery */
+        get: operations["listCharts"];
+        put?: never;
+        /**
+         * Create a chart of a dataset
+         * @description The definition is checked against the dataset: columns must exist and fit their role (numbers to sum, dates to bucket), and the combination must make sense (a pie has one measure).
+         */
+        post: operations["createChart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/charts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A chart definition */
+        get: operations["getChart"];
+        put?: never;
+        post?: never;
+        /** Delete a chart */
+        delete: operations["deleteChart"];
+        options?: never;
+        head?: never;
+        /** Change a chart */
+        patch: operations["updateChart"];
+        trace?: never;
+    };
+    "/v1/charts/{id}/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Chart-ready series, computed on the server and downsampled to fit a screen
+         * @description Public and unlisted charts send `ETag` and `Cache-Control` so a CDN can serve them; `If-None-Match` answers 304. The ETag changes when the chart or its dataset changes. `from` and `to` narrow the x range (zoom) and fetch it at full resolution, downsampled again to `max_points`.
+         */
+        get: operations["getChartData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -666,6 +726,191 @@ export interface components {
             op: "eq" | "ne" | "lt" | "lte" | "gt" | "gte" | "in" | "contains" | "is_null";
             /** @description An array for `in`; `true`/`false` for `is_null`; otherwise one value. */
             value?: string | number | boolean | null | (string | number | boolean | null)[];
+        };
+        ChartList: {
+            items: components["schemas"]["Chart"][];
+            next_cursor: string | null;
+        };
+        Chart: {
+            /**
+             * Format: uuid
+             * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+             */
+            dataset_id: string;
+            title: string;
+            description: string;
+            visibility: components["schemas"]["Visibility"];
+            owner: {
+                /**
+                 * Format: uuid
+                 * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+                 */
+                id: string;
+                display_name: string;
+            };
+            spec: components["schemas"]["ChartSpec"];
+            /**
+             * Format: date-time
+             * @example 2026-11-27T10:54:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T10:54:00.000Z
+             */
+            updated_at: string;
+        };
+        /**
+         * @example {
+         *       "type": "line",
+         *       "x": {
+         *         "column": "day",
+         *         "bucket": "month"
+         *       },
+         *       "y": [
+         *         {
+         *           "column": "pm25",
+         *           "aggregate": "avg"
+         *         }
+         *       ],
+         *       "series": {
+         *         "column": "city"
+         *       }
+         *     }
+         */
+        ChartSpec: {
+            /** @enum {string} */
+            type: "line" | "area" | "bar" | "scatter" | "histogram" | "pie";
+            x: {
+                /** @description The column along the x axis (the slices of a pie). */
+                column: string;
+                /**
+                 * @description Time bucket, for date and timestamp columns.
+                 * @enum {string}
+                 */
+                bucket?: "hour" | "day" | "week" | "month" | "year";
+            };
+            /**
+             * @description One or more measures; a pie has exactly one.
+             * @default [
+             *       {
+             *         "aggregate": "count"
+             *       }
+             *     ]
+             */
+            y: {
+                /** @description Not needed for `count`. */
+                column?: string;
+                /**
+                 * @description How values sharing an x combine; `none` plots each row (line, area, scatter).
+                 * @default sum
+                 * @enum {string}
+                 */
+                aggregate: "none" | "count" | "sum" | "avg" | "min" | "max" | "median";
+            }[];
+            /** @description Split into one series per value (colour). */
+            series?: {
+                column: string;
+            };
+            /** @description Scatter only: point size. */
+            size?: {
+                column: string;
+            };
+            bar?: {
+                /**
+                 * @default vertical
+                 * @enum {string}
+                 */
+                orientation: "vertical" | "horizontal";
+                /**
+                 * @default grouped
+                 * @enum {string}
+                 */
+                mode: "grouped" | "stacked";
+            };
+            /**
+             * @description Area only.
+             * @default false
+             */
+            stacked: boolean;
+            /**
+             * @description Pie only.
+             * @default false
+             */
+            donut: boolean;
+            /**
+             * @description Histogram only.
+             * @default 20
+             */
+            bins: number;
+            /** @default [] */
+            filters: components["schemas"]["Filter"][];
+            /**
+             * @default {
+             *       "number": "auto"
+             *     }
+             */
+            format: {
+                x_label?: string;
+                y_label?: string;
+                /**
+                 * @default auto
+                 * @enum {string}
+                 */
+                number: "auto" | "integer" | "decimal" | "percent" | "compact";
+            };
+        };
+        NewChart: {
+            /**
+             * Format: uuid
+             * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+             */
+            dataset_id: string;
+            title: string;
+            /** @default  */
+            description: string;
+            visibility?: components["schemas"]["Visibility"];
+            spec: components["schemas"]["ChartSpec"];
+        };
+        ChartPatch: {
+            title?: string;
+            description?: string;
+            visibility?: components["schemas"]["Visibility"];
+            spec?: components["schemas"]["ChartSpec"];
+        };
+        ChartData: {
+            /**
+             * Format: uuid
+             * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+             */
+            chart_id: string;
+            /** @enum {string} */
+            type: "line" | "area" | "bar" | "scatter" | "histogram" | "pie";
+            x: {
+                name: string;
+                type: components["schemas"]["ColumnType"];
+            };
+            series: {
+                name: string;
+                /** @description `[x, y]` pairs (`[x, y, size]` for a sized scatter), in x order. */
+                points: (string | number | boolean | null)[][];
+            }[];
+            /** @description Histogram only: the width of each bin. */
+            bin_width: number | null;
+            /** @description Whether some points were dropped to stay within `max_points`. */
+            downsampled: boolean;
+            /**
+             * @description `minmax` keeps each bucket’s lowest and highest point, and the first and last.
+             * @enum {string}
+             */
+            method: "none" | "minmax" | "stride";
+            /** @description Points before downsampling, over all series. */
+            total_points: number;
         };
     };
     responses: never;
@@ -1756,6 +2001,405 @@ export interface operations {
             };
             /** @description The body is not in a format this operation accepts. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCharts: {
+        parameters: {
+            query?: {
+                /** @description `true`: only my charts. */
+                mine?: "true" | "false";
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of charts, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChartList"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createChart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewChart"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chart"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a format this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getChart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chart. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chart"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteChart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateChart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChartPatch"];
+            };
+        };
+        responses: {
+            /** @description Updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chart"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a format this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getChartData: {
+        parameters: {
+            query?: {
+                max_points?: number;
+                /** @description Lowest x to include, in the x column’s type. */
+                from?: string;
+                /** @description Highest x to include. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series. */
+            200: {
+                headers: {
+                    /** @description Identifies this answer. */
+                    ETag?: string;
+                    /** @description How long a cache may keep it. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChartData"];
+                };
+            };
+            /** @description Not changed since the ETag in `If-None-Match`. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description There is nothing at this address, or it is not yours to see. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

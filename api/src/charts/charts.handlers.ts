@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { currentAuth } from '../auth/auth-context.ts';
+import { canChange, canRead } from '../auth/ownership.ts';
+import * as datasets from '../datasets/datasets.repository.ts';
+import { QueryInputError } from '../datasets/row-query.ts';
+import type { AppEnv } from '../lib/app-env.ts';
+import { problem } from '../lib/problem.ts';
+import { type ChartSpec, chartData, validateSpec } from './chart-data.ts';
+import * as repository from './charts.repository.ts';
+import type {
+  createChart,
+  deleteChart,
+  getChart,
+  getChartData,
+  listCharts,
+  updateChart,
+} from './charts.routes.ts';
+
+const NOT_FOUND = 'There is no chart with this id, or it is not yours to see.';
+
+function chartBody(row: repository.ChartRow) {
+  return {
+    id: row.id,
+    dataset_id: row.dataset_id,
+    title: row.title,
+    description: row.description,
+    visibility: row.visibility,
+    owner: { id: row.owner_id, display_name: row.owner_name },
+    spec: row.spec as ChartSpec,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+function inputProblem(c: Context<AppEnv>, error: unknown) {
+  if (error instanceof QueryInputError)
+    return problem(c, 422, error.message, { errors: error.errors });
+  throw error;
+}
+
+async function readable(c: Context<AppEnv>, id: string) {
+  const chart = await repository.findChart(c.var.db, id);
+  return chart && canRead(c.var.auth, chart) ? chart : undefined;
+}
+
+/** The chart's dataset, which the caller must be able to read to chart it. */
+async function datasetFor(c: Context<AppEnv>, datasetId: string) {
+  const dataset = await datasets.findDataset(c.var.db, datasetId);
+  if (!dataset || !canRead(c.var.auth, dataset)) {
+    throw new QueryInputError([
+      {
+        loc: ['body', 'dataset_id'],
+        msg: 'there is no dataset with this id that you can read',
+        type: 'not_found',
+      },
+    ]);
+  }
+  return dataset;
+}
+
+export const listChartsHandler: RouteHandler<typeof listCharts, AppEnv> = async (c) => {
+  const { mine, limit, cursor } = c.req.valid('query');
+  let after: { created_at: string; id: string } | undefined;
+  if (cursor) {
+    try {
+      const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+      if (
+        typeof created_at !== 'string' ||
+        Number.isNaN(Date.parse(created_at)) ||
+        !/^[0-9a-f-]{36}$/.test(String(id))
+      )
+        throw new Error();
+      after = { created_at, id };
+    } catch {
+      return problem(c, 422, 'query.cursor: not a cursor from this list', {
+        errors: [
+          { loc: ['query', 'cursor'], msg: 'not a cursor from this list', type: 'invalid_cursor' },
+        ],
+      });
+    }
+  }
+  if (mine && !c.var.auth) {
+    return problem(c, 401, 'Log in, or send an API key, to list your own charts.', {
+      headers: { 'WWW-Authenticate': 'Bearer realm="chartroom"' },
+    });
+  }
+  const rows = await repository.listCharts(c.var.db, c.var.auth, { mine, limit, after });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return c.json(
+    {
+      items: page.map(chartBody),
+      next_cursor:
+        rows.length > limit && last
+          ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString(
+              'base64url',
+            )
+          : null,
+    },
+    200,
+  );
+};
+
+export const createChartHandler: RouteHandler<typeof createChart, AppEnv> = async (c) => {
+  const body = c.req.valid('json');
+  try {
+    const dataset = await datasetFor(c, body.dataset_id);
+    validateSpec(body.spec, dataset.columns);
+    const id = await repository.insertChart(c.var.db, {
+      ...body,
+      owner_id: currentAuth(c).user.id,
+    });
+    c.header('Location', `/v1/charts/${id}`);
+    return c.json(
+      chartBody((await repository.findChart(c.var.db, id)) as repository.ChartRow),
+      201,
+    );
+  } catch (error) {
+    return inputProblem(c, error);
+  }
+};
+
+export const getChartHandler: RouteHandler<typeof getChart, AppEnv> = async (c) => {
+  const chart = await readable(c, c.req.valid('param').id);
+  if (!chart) return problem(c, 404, NOT_FOUND);
+  return c.json(chartBody(chart), 200);
+};
+
+export const updateChartHandler: RouteHandler<typeof updateChart, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const chart = await repository.findChart(c.var.db, id);
+  if (!chart || !canChange(c.var.auth, chart)) return problem(c, 404, NOT_FOUND);
+  const changes = c.req.valid('json');
+  try {
+    if (changes.spec) validateSpec(changes.spec, (await datasetFor(c, chart.dataset_id)).columns);
+  } catch (error) {
+    return inputProblem(c, error);
+  }
+  await repository.updateChart(c.var.db, id, changes);
+  return c.json(chartBody((await repository.findChart(c.var.db, id)) as repository.ChartRow), 200);
+};
+
+export const deleteChartHandler: RouteHandler<typeof deleteChart, AppEnv> = async (c) => {
+  const chart = await repository.findChart(c.var.db, c.req.valid('param').id);
+  if (!chart || !canChange(c.var.auth, chart)) return problem(c, 404, NOT_FOUND);
+  await repository.deleteChart(c.var.db, chart.id);
+  return c.body(null, 204);
+};
+
+export const getChartDataHandler: RouteHandler<typeof getChartData, AppEnv> = async (c) => {
+  const chart = await readable(c, c.req.valid('param').id);
+  if (!chart) return problem(c, 404, NOT_FOUND);
+  // Seeing a chart lets you see the data it draws, whatever the dataset's own visibility.
+  const dataset = await datasets.findDataset(c.var.db, chart.dataset_id);
+  if (!dataset) return problem(c, 404, NOT_FOUND);
+  const query = c.req.valid('query');
+  const etag = `"${createHash('sha256')
+    .update(
+      JSON.stringify([chart.updated_at, dataset.updated_at, String(dataset.row_count), query]),
+    )
+    .digest('base64url')
+    .slice(0, 27)}"`;
+  const shared = chart.visibility !== 'private';
+  c.header('ETag', etag);
+  c.header(
+    'Cache-Control',
+    shared ? 'public, max-age=60, stale-while-revalidate=600' : 'private, no-cache',
+  );
+  c.header('Vary', 'Origin, Cookie, Authorization');
+  const ifNoneMatch = c.req.header('if-none-match');
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+    return c.body(null, 304);
+  }
+  try {
+    const data = await chartData(
+      c.var.db,
+      { id: chart.id, spec: chart.spec as ChartSpec },
+      dataset,
+      { maxPoints: query.max_points, from: query.from, to: query.to },
+    );
+    return c.json(data, 200);
+  } catch (error) {
+    return inputProblem(c, error);
+  }
+};

@@ -1,0 +1,25 @@
+import { createRouter } from '../lib/router.ts';
+import {
+  createChartHandler,
+  deleteChartHandler,
+  getChartDataHandler,
+  getChartHandler,
+  listChartsHandler,
+  updateChartHandler,
+} from './charts.handlers.ts';
+import {
+  createChart,
+  deleteChart,
+  getChart,
+  getChartData,
+  listCharts,
+  updateChart,
+} from './charts.routes.ts';
+
+export const chartsRouter = createRouter()
+  .openapi(listCharts, listChartsHandler)
+  .openapi(createChart, createChartHandler)
+  .openapi(getChart, getChartHandler)
+  .openapi(updateChart, updateChartHandler)
+  .openapi(deleteChart, deleteChartHandler)
+  .openapi(getChartData, getChartDataHandler);

@@ -1,0 +1,83 @@
+import { type Kysely, sql } from 'kysely';
+import type { Auth } from '../auth/auth-context.ts';
+import { listedFor } from '../auth/ownership.ts';
+import type { Database } from '../db/schema.ts';
+
+type Db = Kysely<Database>;
+
+export function findChart(db: Db, id: string) {
+  return db
+    .selectFrom('charts')
+    .innerJoin('users', 'users.id', 'charts.owner_id')
+    .selectAll('charts')
+    .select('users.display_name as owner_name')
+    .where('charts.id', '=', id)
+    .executeTakeFirst();
+}
+
+export type ChartRow = NonNullable<Awaited<ReturnType<typeof findChart>>>;
+
+export function listCharts(
+  db: Db,
+  auth: Auth | null,
+  options: { mine: boolean; limit: number; after?: { created_at: string; id: string } },
+) {
+  let query = db
+    .selectFrom('charts')
+    .innerJoin('users', 'users.id', 'charts.owner_id')
+    .selectAll('charts')
+    .select('users.display_name as owner_name')
+    .where(listedFor(auth))
+    .orderBy('charts.created_at', 'desc')
+    .orderBy('charts.id', 'desc')
+    .limit(options.limit + 1);
+  if (options.mine) query = query.where('charts.owner_id', '=', auth?.user.id ?? '');
+  if (options.after) {
+    const { created_at, id } = options.after;
+    query = query.where(
+      sql<boolean>`(charts.created_at, charts.id) < (${created_at}::timestamptz, ${id}::uuid)`,
+    );
+  }
+  return query.execute();
+}
+
+export async function insertChart(
+  db: Db,
+  chart: {
+    owner_id: string;
+    dataset_id: string;
+    title: string;
+    description: string;
+    visibility: ChartRow['visibility'];
+    spec: unknown;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto('charts')
+    .values({ ...chart, spec: JSON.stringify(chart.spec) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateChart(
+  db: Db,
+  id: string,
+  changes: {
+    title?: string;
+    description?: string;
+    visibility?: ChartRow['visibility'];
+    spec?: unknown;
+  },
+): Promise<void> {
+  const { spec, ...rest } = changes;
+  await db
+    .updateTable('charts')
+    .set({ ...rest, ...(spec ? { spec: JSON.stringify(spec) } : {}), updated_at: new Date() })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteChart(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('charts').where('id', '=', id).execute();
+}

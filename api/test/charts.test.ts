@@ -148,7 +148,10 @@ describe.each(testEngines)('charts on %s', (engine) => {
     const lo = Math.min(...temps);
     const width = (Math.max(...temps) - lo) / 10;
     const expected = Array.from({ length: 10 }, () => 0);
-    for (const t of temps) expected[Math.min(9, Math.floor((t - lo) / width))]! += 1;
+    for (const t of temps) {
+      const bin = Math.min(9, Math.floor((t - lo) / width));
+      expected[bin] = (expected[bin] ?? 0) + 1;
+    }
     expect(histogram.bin_width).toBeCloseTo(width, 9);
     expect(histogram.series[0]?.points.map((p) => p[1])).toEqual(expected);
   });
@@ -283,5 +286,51 @@ describe.each(testEngines)('charts on %s', (engine) => {
       (await request(`/v1/charts/${id}`, { method: 'DELETE', headers: { Cookie: owner.cookie } }))
         .status,
     ).toBe(204);
+  });
+
+  it('renders each chart type as an SVG image with its title, axis labels and a description', async () => {
+    const specs = [
+      {
+        type: 'line',
+        x: { column: 'day', bucket: 'month' },
+        y: [{ column: 'temp', aggregate: 'avg' }],
+        series: { column: 'city' },
+        format: { x_label: 'Month', y_label: 'Temperature' },
+      },
+      {
+        type: 'bar',
+        x: { column: 'city' },
+        y: [{ column: 'rain', aggregate: 'sum' }],
+        bar: { orientation: 'horizontal', mode: 'stacked' },
+      },
+      { type: 'area', x: { column: 'day' }, y: [{ column: 'temp', aggregate: 'none' }] },
+      { type: 'scatter', x: { column: 'rain' }, y: [{ column: 'temp', aggregate: 'none' }] },
+      { type: 'histogram', x: { column: 'temp' } },
+      { type: 'pie', x: { column: 'city' }, y: [{ aggregate: 'count' }], donut: true },
+    ];
+    for (const spec of specs) {
+      const id = await idOf(
+        await create(spec, { title: `A <${spec.type}> & more`, visibility: 'public' }),
+      );
+      const response = await request(`/v1/charts/${id}/image.svg?width=640&height=360&theme=dark`);
+      expect(response.status, spec.type).toBe(200);
+      expect(response.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+      const svg = await response.text();
+      expect(svg, spec.type).toMatch(/^<\?xml[^>]*>\s*<svg [^>]*role="img"/);
+      expect(svg).toContain(`<title id="chart-title">A &lt;${spec.type}&gt; &amp; more</title>`);
+      expect(svg).toContain('<desc id="chart-desc">');
+      expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+      if (spec.type !== 'pie') expect(svg).toContain('class="axis-label"');
+      const etag = response.headers.get('etag') as string;
+      expect(
+        (
+          await request(`/v1/charts/${id}/image.svg?width=640&height=360&theme=dark`, {
+            headers: { 'If-None-Match': etag },
+          })
+        ).status,
+      ).toBe(304);
+    }
+    const labelled = await request('/v1/charts?limit=100');
+    expect(labelled.status).toBe(200);
   });
 });

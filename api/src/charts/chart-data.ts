@@ -266,12 +266,12 @@ export async function chartData(
     const { rows } = await aggregate.statement.execute(db);
     const offset = seriesColumn ? 2 : 1;
     for (const row of rows.map(aggregate.toRow)) {
-      spec.y.forEach((_, i) =>
+      for (let i = 0; i < spec.y.length; i++) {
         add(seriesName(seriesColumn ? (row[1] ?? null) : null, i), [
           row[0] ?? null,
           row[offset + i] ?? null,
-        ]),
-      );
+        ]);
+      }
     }
   }
 

@@ -8,12 +8,14 @@ import { QueryInputError } from '../datasets/row-query.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { problem } from '../lib/problem.ts';
 import { type ChartSpec, chartData, validateSpec } from './chart-data.ts';
+import { renderChartSvg } from './chart-svg.ts';
 import * as repository from './charts.repository.ts';
 import type {
   createChart,
   deleteChart,
   getChart,
   getChartData,
+  getChartImage,
   listCharts,
   updateChart,
 } from './charts.routes.ts';
@@ -149,24 +151,35 @@ export const deleteChartHandler: RouteHandler<typeof deleteChart, AppEnv> = asyn
   return c.body(null, 204);
 };
 
-export const getChartDataHandler: RouteHandler<typeof getChartData, AppEnv> = async (c) => {
-  const chart = await readable(c, c.req.valid('param').id);
+/**
+ * Shared by the data and the image: finds the chart, sets `ETag` and `Cache-Control` (public
+ * for shared charts, so a CDN can keep them), answers 304 to a matching `If-None-Match`, and
+ * otherwise computes the series. The ETag covers the chart, its dataset and the query.
+ */
+async function withChartData(
+  c: Context<AppEnv>,
+  id: string,
+  variant: unknown,
+  options: { maxPoints: number; from?: string; to?: string },
+  respond: (chart: repository.ChartRow, data: Awaited<ReturnType<typeof chartData>>) => Response,
+): Promise<Response> {
+  const chart = await readable(c, id);
   if (!chart) return problem(c, 404, NOT_FOUND);
   // Seeing a chart lets you see the data it draws, whatever the dataset's own visibility.
   const dataset = await datasets.findDataset(c.var.db, chart.dataset_id);
   if (!dataset) return problem(c, 404, NOT_FOUND);
-  const query = c.req.valid('query');
   const etag = `"${createHash('sha256')
     .update(
-      JSON.stringify([chart.updated_at, dataset.updated_at, String(dataset.row_count), query]),
+      JSON.stringify([chart.updated_at, dataset.updated_at, String(dataset.row_count), variant]),
     )
     .digest('base64url')
     .slice(0, 27)}"`;
-  const shared = chart.visibility !== 'private';
   c.header('ETag', etag);
   c.header(
     'Cache-Control',
-    shared ? 'public, max-age=60, stale-while-revalidate=600' : 'private, no-cache',
+    chart.visibility !== 'private'
+      ? 'public, max-age=60, stale-while-revalidate=600'
+      : 'private, no-cache',
   );
   c.header('Vary', 'Origin, Cookie, Authorization');
   const ifNoneMatch = c.req.header('if-none-match');
@@ -174,14 +187,44 @@ export const getChartDataHandler: RouteHandler<typeof getChartData, AppEnv> = as
     return c.body(null, 304);
   }
   try {
-    const data = await chartData(
-      c.var.db,
-      { id: chart.id, spec: chart.spec as ChartSpec },
-      dataset,
-      { maxPoints: query.max_points, from: query.from, to: query.to },
+    return respond(
+      chart,
+      await chartData(c.var.db, { id: chart.id, spec: chart.spec as ChartSpec }, dataset, options),
     );
-    return c.json(data, 200);
   } catch (error) {
     return inputProblem(c, error);
   }
+}
+
+export const getChartDataHandler: RouteHandler<typeof getChartData, AppEnv> = (c) => {
+  const query = c.req.valid('query');
+  return withChartData(
+    c,
+    c.req.valid('param').id,
+    ['data', query],
+    { maxPoints: query.max_points, from: query.from, to: query.to },
+    (_, data) => c.json(data, 200),
+  ) as ReturnType<RouteHandler<typeof getChartData, AppEnv>>;
+};
+
+export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = (c) => {
+  const query = c.req.valid('query');
+  return withChartData(
+    c,
+    c.req.valid('param').id,
+    ['svg', query],
+    { maxPoints: Math.max(50, query.width) },
+    (chart, data) => {
+      const svg = renderChartSvg(chart.spec as ChartSpec, data, {
+        width: query.width,
+        height: query.height,
+        theme: query.theme,
+        title: chart.title,
+        description: chart.description,
+      });
+      // The image draws nothing from elsewhere: a strict policy costs nothing.
+      c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' });
+    },
+  ) as ReturnType<RouteHandler<typeof getChartImage, AppEnv>>;
 };

@@ -4,6 +4,7 @@ import {
   deleteChartHandler,
   getChartDataHandler,
   getChartHandler,
+  getChartImageHandler,
   listChartsHandler,
   updateChartHandler,
 } from './charts.handlers.ts';
@@ -12,6 +13,7 @@ import {
   deleteChart,
   getChart,
   getChartData,
+  getChartImage,
   listCharts,
   updateChart,
 } from './charts.routes.ts';
@@ -22,4 +24,5 @@ export const chartsRouter = createRouter()
   .openapi(getChart, getChartHandler)
   .openapi(updateChart, updateChartHandler)
   .openapi(deleteChart, deleteChartHandler)
-  .openapi(getChartData, getChartDataHandler);
+  .openapi(getChartData, getChartDataHandler)
+  .openapi(getChartImage, getChartImageHandler);

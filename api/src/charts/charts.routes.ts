@@ -132,3 +132,37 @@ export const getChartData = createRoute({
     ...problemResponses(401, 404, 422, 503),
   },
 });
+
+export const getChartImage = createRoute({
+  method: 'get',
+  path: '/v1/charts/{id}/image.svg',
+  operationId: 'getChartImage',
+  tags: [TAG],
+  summary: 'The chart as an SVG image',
+  description:
+    'Rendered on the server from the same series as `/data`, for a README, an email or a social preview. Cached like the data.',
+  ...publicRead,
+  request: {
+    params,
+    query: z.object({
+      width: z.coerce.number().int().min(200).max(4000).default(800),
+      height: z.coerce.number().int().min(150).max(4000).default(450),
+      theme: z.enum(['light', 'dark']).default('light'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The image.',
+      content: { 'image/svg+xml': { schema: z.string() } },
+      headers: {
+        ETag: { description: 'Identifies this answer.', schema: { type: 'string' } },
+        'Cache-Control': {
+          description: 'How long a cache may keep it.',
+          schema: { type: 'string' },
+        },
+      },
+    },
+    304: { description: 'Not changed since the ETag in `If-None-Match`.' },
+    ...problemResponses(401, 404, 422, 503),
+  },
+});

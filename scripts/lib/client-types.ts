@@ -9,6 +9,7 @@ const BANNER = `/**
 
 /** The TypeScript types the web's openapi-fetch client is typed with. */
 export async function generateClientTypes(contractJson: string): Promise<string> {
-  const ast = await openapiTS(JSON.parse(contractJson), { alphabetize: false });
+  // A default makes a field optional to send, not always present: keep such fields optional.
+  const ast = await openapiTS(JSON.parse(contractJson), { alphabetize: false, defaultNonNullable: false });
   return BANNER + astToString(ast);
 }

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,10 +12,28 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-/** Serves a built static site the way Cloudflare Pages does for plain files. */
+/** `_redirects` rewrites (`/c/*  /chart/  200`), the only kind the site uses. */
+function rewrites(root: string): [string, string][] {
+  const file = path.join(root, '_redirects');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim().split(/\s+/))
+    .filter((parts) => parts.length === 3 && parts[2] === '200')
+    .map((parts) => [parts[0] as string, parts[1] as string]);
+}
+
+/** Serves a built static site the way Cloudflare Pages does: plain files and 200 rewrites. */
 export async function serveStatic(root: string): Promise<{ url: string; server: Server }> {
+  const rules = rewrites(root);
   const server = createServer((request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    let pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    for (const [from, to] of rules) {
+      if (from.endsWith('*') ? pathname.startsWith(from.slice(0, -1)) : pathname === from) {
+        pathname = to;
+        break;
+      }
+    }
     let file = path.join(root, path.normalize(pathname));
     if (!file.startsWith(root)) {
       response.writeHead(403).end();

@@ -517,7 +517,7 @@ export interface components {
              *       "read"
              *     ]
              */
-            scopes: ("read" | "write")[];
+            scopes?: ("read" | "write")[];
         };
         DatasetList: {
             items: components["schemas"]["DatasetSummary"][];
@@ -625,7 +625,7 @@ export interface components {
             /** @example Air quality 2024 */
             name: string;
             /** @default  */
-            description: string;
+            description?: string;
             visibility?: components["schemas"]["Visibility"];
             /** @description Columns and types; without it, names come from the rows and types are inferred. */
             columns?: {
@@ -711,7 +711,7 @@ export interface components {
          */
         Query: {
             /** @default [] */
-            group_by: {
+            group_by?: {
                 column: string;
                 /**
                  * @description Time bucket, for date and timestamp columns.
@@ -728,16 +728,16 @@ export interface components {
                 as?: string;
             }[];
             /** @default [] */
-            filters: components["schemas"]["Filter"][];
+            filters?: components["schemas"]["Filter"][];
             /** @default [] */
-            order_by: {
+            order_by?: {
                 /** @description An output column name. */
                 name: string;
                 /** @default false */
-                desc: boolean;
+                desc?: boolean;
             }[];
             /** @default 1000 */
-            limit: number;
+            limit?: number;
         };
         Filter: {
             /** @description A column name (or key). */
@@ -823,7 +823,7 @@ export interface components {
              *       }
              *     ]
              */
-            y: {
+            y?: {
                 /** @description Not needed for `count`. */
                 column?: string;
                 /**
@@ -831,7 +831,7 @@ export interface components {
                  * @default sum
                  * @enum {string}
                  */
-                aggregate: "none" | "count" | "sum" | "avg" | "min" | "max" | "median";
+                aggregate?: "none" | "count" | "sum" | "avg" | "min" | "max" | "median";
             }[];
             /** @description Split into one series per value (colour). */
             series?: {
@@ -846,43 +846,43 @@ export interface components {
                  * @default vertical
                  * @enum {string}
                  */
-                orientation: "vertical" | "horizontal";
+                orientation?: "vertical" | "horizontal";
                 /**
                  * @default grouped
                  * @enum {string}
                  */
-                mode: "grouped" | "stacked";
+                mode?: "grouped" | "stacked";
             };
             /**
              * @description Area only.
              * @default false
              */
-            stacked: boolean;
+            stacked?: boolean;
             /**
              * @description Pie only.
              * @default false
              */
-            donut: boolean;
+            donut?: boolean;
             /**
              * @description Histogram only.
              * @default 20
              */
-            bins: number;
+            bins?: number;
             /** @default [] */
-            filters: components["schemas"]["Filter"][];
+            filters?: components["schemas"]["Filter"][];
             /**
              * @default {
              *       "number": "auto"
              *     }
              */
-            format: {
+            format?: {
                 x_label?: string;
                 y_label?: string;
                 /**
                  * @default auto
                  * @enum {string}
                  */
-                number: "auto" | "integer" | "decimal" | "percent" | "compact";
+                number?: "auto" | "integer" | "decimal" | "percent" | "compact";
             };
         };
         NewChart: {
@@ -893,7 +893,7 @@ export interface components {
             dataset_id: string;
             title: string;
             /** @default  */
-            description: string;
+            description?: string;
             visibility?: components["schemas"]["Visibility"];
             spec: components["schemas"]["ChartSpec"];
         };

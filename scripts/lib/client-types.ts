@@ -10,6 +10,9 @@ const BANNER = `/**
 /** The TypeScript types the web's openapi-fetch client is typed with. */
 export async function generateClientTypes(contractJson: string): Promise<string> {
   // A default makes a field optional to send, not always present: keep such fields optional.
-  const ast = await openapiTS(JSON.parse(contractJson), { alphabetize: false, defaultNonNullable: false });
+  const ast = await openapiTS(JSON.parse(contractJson), {
+    alphabetize: false,
+    defaultNonNullable: false,
+  });
   return BANNER + astToString(ast);
 }

@@ -6,6 +6,7 @@ import { canChange, canRead } from '../auth/ownership.ts';
 import * as datasets from '../datasets/datasets.repository.ts';
 import { QueryInputError } from '../datasets/row-query.ts';
 import type { AppEnv } from '../lib/app-env.ts';
+import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
 import { type ChartSpec, chartData, validateSpec } from './chart-data.ts';
 import { renderChartSvg } from './chart-svg.ts';
@@ -64,45 +65,21 @@ async function datasetFor(c: Context<AppEnv>, datasetId: string) {
 
 export const listChartsHandler: RouteHandler<typeof listCharts, AppEnv> = async (c) => {
   const { mine, limit, cursor } = c.req.valid('query');
-  let after: { created_at: string; id: string } | undefined;
-  if (cursor) {
-    try {
-      const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-      if (
-        typeof created_at !== 'string' ||
-        Number.isNaN(Date.parse(created_at)) ||
-        !/^[0-9a-f-]{36}$/.test(String(id))
-      )
-        throw new Error();
-      after = { created_at, id };
-    } catch {
-      return problem(c, 422, 'query.cursor: not a cursor from this list', {
-        errors: [
-          { loc: ['query', 'cursor'], msg: 'not a cursor from this list', type: 'invalid_cursor' },
-        ],
-      });
-    }
+  let after: ListPosition | undefined;
+  try {
+    after = decodeListCursor(cursor);
+  } catch (error) {
+    if (!(error instanceof QueryInputError)) throw error;
+    return problem(c, 422, error.message, { errors: error.errors });
   }
   if (mine && !c.var.auth) {
-    return problem(c, 401, 'Log in, or send an API key, to list your own charts.', {
+    return problem(c, 401, 'Log in, or send an API key, to list your own.', {
       headers: { 'WWW-Authenticate': 'Bearer realm="chartroom"' },
     });
   }
   const rows = await repository.listCharts(c.var.db, c.var.auth, { mine, limit, after });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return c.json(
-    {
-      items: page.map(chartBody),
-      next_cursor:
-        rows.length > limit && last
-          ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString(
-              'base64url',
-            )
-          : null,
-    },
-    200,
-  );
+  const page = listPage(rows, limit);
+  return c.json({ items: page.items.map(chartBody), next_cursor: page.next_cursor }, 200);
 };
 
 export const createChartHandler: RouteHandler<typeof createChart, AppEnv> = async (c) => {

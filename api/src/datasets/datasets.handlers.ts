@@ -5,6 +5,7 @@ import { currentAuth } from '../auth/auth-context.ts';
 import { canChange, canRead } from '../auth/ownership.ts';
 import type { StoredColumn } from '../db/schema.ts';
 import type { AppEnv } from '../lib/app-env.ts';
+import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
 import { buildAggregate } from './aggregate.ts';
 import type { ColumnType } from './column-types.ts';
@@ -59,6 +60,11 @@ function datasetBody(row: repository.DatasetRow) {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+function summaryBody(row: repository.DatasetRow) {
+  const { columns, ...summary } = datasetBody(row);
+  return { ...summary, column_count: columns.length };
 }
 
 const isCsv = (c: Context) => /^text\/csv\b/i.test(c.req.header('content-type') ?? '');
@@ -148,48 +154,21 @@ async function readable(c: Context<AppEnv>, id: string) {
 
 export const listDatasetsHandler: RouteHandler<typeof listDatasets, AppEnv> = async (c) => {
   const { q, mine, limit, cursor } = c.req.valid('query');
-  let after: { created_at: string; id: string } | undefined;
-  if (cursor) {
-    try {
-      const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-      if (
-        typeof created_at !== 'string' ||
-        typeof id !== 'string' ||
-        Number.isNaN(Date.parse(created_at)) ||
-        !/^[0-9a-f-]{36}$/.test(id)
-      )
-        throw new Error();
-      after = { created_at, id };
-    } catch {
-      return problem(c, 422, 'query.cursor: not a cursor from this list', {
-        errors: [
-          { loc: ['query', 'cursor'], msg: 'not a cursor from this list', type: 'invalid_cursor' },
-        ],
-      });
-    }
+  let after: ListPosition | undefined;
+  try {
+    after = decodeListCursor(cursor);
+  } catch (error) {
+    if (!(error instanceof QueryInputError)) throw error;
+    return problem(c, 422, error.message, { errors: error.errors });
   }
-  if (mine && !c.var.auth)
-    return problem(c, 401, 'Log in, or send an API key, to list your own datasets.', {
+  if (mine && !c.var.auth) {
+    return problem(c, 401, 'Log in, or send an API key, to list your own.', {
       headers: { 'WWW-Authenticate': 'Bearer realm="chartroom"' },
     });
+  }
   const rows = await repository.listDatasets(c.var.db, c.var.auth, { q, mine, limit, after });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return c.json(
-    {
-      items: page.map((row) => {
-        const { columns, ...summary } = datasetBody(row);
-        return { ...summary, column_count: columns.length };
-      }),
-      next_cursor:
-        rows.length > limit && last
-          ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString(
-              'base64url',
-            )
-          : null,
-    },
-    200,
-  );
+  const page = listPage(rows, limit);
+  return c.json({ items: page.items.map(summaryBody), next_cursor: page.next_cursor }, 200);
 };
 
 export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = async (c) => {

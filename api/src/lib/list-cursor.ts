@@ -1,0 +1,40 @@
+import { QueryInputError } from '../datasets/row-query.ts';
+
+/** Position in a newest-first list: the last item's creation time and id (keyset paging). */
+export interface ListPosition {
+  created_at: string;
+  id: string;
+}
+
+export function encodeListCursor(item: { created_at: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([item.created_at.toISOString(), item.id])).toString(
+    'base64url',
+  );
+}
+
+/** The position a `cursor` query parameter names; a 422 (QueryInputError) when it is not one. */
+export function decodeListCursor(cursor: string | undefined): ListPosition | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      typeof created_at === 'string' &&
+      !Number.isNaN(Date.parse(created_at)) &&
+      /^[0-9a-f-]{36}$/.test(String(id))
+    ) {
+      return { created_at, id };
+    }
+  } catch {
+    // not JSON: answered below
+  }
+  throw new QueryInputError([
+    { loc: ['query', 'cursor'], msg: 'not a cursor from this list', type: 'invalid_cursor' },
+  ]);
+}
+
+/** One page of a newest-first list fetched with one extra row, and the cursor for the next. */
+export function listPage<T extends { created_at: Date; id: string }>(rows: T[], limit: number) {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last ? encodeListCursor(last) : null };
+}

@@ -57,8 +57,41 @@ try {
     if (signup.status !== 201 || created.status !== 201) {
       throw new Error(`seeding failed: ${signup.status} ${created.status} ${await created.text()}`);
     }
+    const { id: datasetId } = (await created.json()) as { id: string };
+    const charts = [
+      {
+        title: 'Fine particles by month',
+        description: 'Monthly average PM2.5 per city (sample data).',
+        spec: {
+          type: 'line',
+          x: { column: 'day', bucket: 'month' },
+          y: [{ column: 'pm25', aggregate: 'avg' }],
+          series: { column: 'city' },
+          format: { y_label: 'PM2.5 (µg/m³)' },
+        },
+      },
+      {
+        title: 'Rainy days per city',
+        description: 'How many days it rained in 2024 (sample data).',
+        spec: {
+          type: 'bar',
+          x: { column: 'city' },
+          y: [{ aggregate: 'count' }],
+          filters: [{ column: 'rain', op: 'eq', value: true }],
+        },
+      },
+    ];
+    for (const chart of charts) {
+      const response = await app.request('/v1/charts', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: cookie },
+        body: JSON.stringify({ dataset_id: datasetId, visibility: 'public', ...chart }),
+      });
+      if (response.status !== 201)
+        throw new Error(`seeding a chart failed: ${await response.text()}`);
+    }
     console.log(
-      `seed: added the public dataset "Air quality 2024"; log in as ${DEMO_EMAIL} / ${DEMO_PASSWORD}`,
+      `seed: added the public dataset "Air quality 2024" and two charts; log in as ${DEMO_EMAIL} / ${DEMO_PASSWORD}`,
     );
   }
 } finally {

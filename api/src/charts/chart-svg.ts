@@ -45,14 +45,17 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Round tick values (1, 2, 5 × 10ⁿ) covering [low, high]. */
 function niceTicks(low: number, high: number, count = 5): number[] {
-  if (!Number.isFinite(low) || !Number.isFinite(high)) return [0];
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return [0, 1];
   if (low === high) high = low + 1;
   const raw = (high - low) / count;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
+  // From the step at or below the lowest value to the one at or above the highest: the axis
+  // always covers the data.
+  const first = Math.floor(low / step);
+  const last = Math.ceil(high / step);
   const ticks: number[] = [];
-  for (let v = Math.floor(low / step) * step; v <= high + step * 1e-9; v += step)
-    ticks.push(round(v / power) * power);
+  for (let i = first; i <= last; i++) ticks.push(round(i * step));
   return ticks;
 }
 
@@ -103,7 +106,7 @@ export function renderChartSvg(spec: ChartSpec, data: ChartData, options: SvgOpt
         `<rect x="${lx}" y="${44}" width="12" height="12" fill="${colours[i % colours.length]}"/>`,
       );
       parts.push(text(lx + 16, 54, name, `font-size="12" fill="${theme.muted}"`));
-      lx += 28 + name.length * 7;
+      lx += 40 + name.length * 7.5;
     });
   }
 
@@ -233,12 +236,14 @@ export function renderChartSvg(spec: ChartSpec, data: ChartData, options: SvgOpt
         isTime(data.x.type) && Number.isFinite(value)
           ? new Date(value).toISOString().slice(0, 10)
           : formatNumber(value, 'auto');
+      // The end labels align inward, so they stay inside the picture.
+      const anchor = i === 0 ? 'start' : i === labels ? 'end' : 'middle';
       parts.push(
         text(
           plot.x + (plot.w * i) / labels,
           plot.y + plot.h + 18,
           label,
-          `font-size="11" text-anchor="middle" fill="${theme.muted}"`,
+          `font-size="11" text-anchor="${anchor}" fill="${theme.muted}"`,
         ),
       );
     }

@@ -140,6 +140,62 @@ describe('charts in the browser', () => {
     await context.close();
   });
 
+  it('zooms a daily line chart by dragging, refetching that range, and shows values on tap', async () => {
+    const context = await stack.browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await signedInPage(context);
+    const dataset = await apiCall<{ id: string }>(
+      page,
+      '/v1/datasets?name=Daily&visibility=private',
+      { method: 'POST', body: CSV, type: 'text/csv' },
+    );
+    const id = await build(
+      page,
+      dataset.id,
+      {
+        'Chart type': 'line',
+        'X axis': 'day',
+        Measure: 'avg',
+        'Of column': 'temp',
+        Title: 'Daily temperature',
+      },
+      'private',
+    );
+    await page.locator('#chart-image svg').waitFor();
+    const before = await page.locator('#chart-data tbody tr').count();
+    const box = (await page.locator('#chart-image').boundingBox()) as {
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+    };
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.3, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.45, y, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.6, y, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(
+      () => (document.getElementById('chart-image') as HTMLElement).dataset.range !== '',
+    );
+    const range = await page.locator('#chart-image').getAttribute('data-range');
+    expect(range).toMatch(/^2024-\d{2}-\d{2}\.\.2024-\d{2}-\d{2}$/);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#chart-data tbody tr').length < n,
+      before,
+    );
+    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await page.waitForFunction(
+      () => (document.getElementById('chart-image') as HTMLElement).dataset.range === '',
+    );
+    await page.mouse.click(box.x + box.width * 0.5, y);
+    await page.locator('.chart-tooltip:not([hidden])').waitFor();
+    expect(await page.locator('.chart-tooltip').textContent()).toMatch(
+      /^2024-\d{2}-\d{2} · avg\(temp\): /,
+    );
+    expect(id).toBeTruthy();
+    await context.close();
+  });
+
   it('builds a bar chart on a 360 px touch screen', async () => {
     const context = await stack.browser.newContext({
       viewport: { width: 360, height: 740 },

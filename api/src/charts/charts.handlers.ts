@@ -190,7 +190,7 @@ export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = 
     c,
     c.req.valid('param').id,
     ['svg', query],
-    { maxPoints: Math.max(50, query.width) },
+    { maxPoints: Math.max(50, query.width), from: query.from, to: query.to },
     (chart, data) => {
       const svg = renderChartSvg(chart.spec as ChartSpec, data, {
         width: query.width,

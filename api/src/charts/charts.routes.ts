@@ -148,6 +148,8 @@ export const getChartImage = createRoute({
       width: z.coerce.number().int().min(200).max(4000).default(800),
       height: z.coerce.number().int().min(150).max(4000).default(450),
       theme: z.enum(['light', 'dark']).default('light'),
+      from: z.string().max(100).optional().describe('Lowest x to draw (zoom), as for `/data`.'),
+      to: z.string().max(100).optional().describe('Highest x to draw.'),
     }),
   },
   responses: {

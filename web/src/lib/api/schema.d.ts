@@ -2453,6 +2453,10 @@ export interface operations {
                 width?: number;
                 height?: number;
                 theme?: "light" | "dark";
+                /** @description Lowest x to draw (zoom), as for `/data`. */
+                from?: string;
+                /** @description Highest x to draw. */
+                to?: string;
             };
             header?: never;
             path: {

@@ -39,8 +39,25 @@ describe('datasets in the browser', () => {
     });
     expect(await page.getByLabel('Dataset name').inputValue()).toBe('air quality');
     await page.getByLabel('Who can see it').selectOption('public');
+    // Record what the progress bar shows while the upload runs.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      const box = document.getElementById('progress-box') as HTMLElement;
+      new MutationObserver(() => {
+        if (!box.hidden)
+          seen.push(
+            `${(document.getElementById('progress') as HTMLProgressElement).value}|${document.getElementById('progress-text')?.textContent}`,
+          );
+      }).observe(box, { attributes: true, subtree: true, childList: true, characterData: true });
+    });
     await page.getByRole('button', { name: 'Upload' }).click();
     await page.locator('#result:not([hidden])').waitFor();
+    const progress = await page.evaluate(
+      () => (window as unknown as { progressSeen: string[] }).progressSeen,
+    );
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatch(/^100\|Sent\. Importing/);
     expect(await page.locator('#result-summary').textContent()).toContain('120 rows, 4 columns');
     expect(await page.getByLabel('Type of day').inputValue()).toBe('date');
     expect(await page.getByLabel('Type of pm25').inputValue()).toBe('number');

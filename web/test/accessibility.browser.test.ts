@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +16,7 @@ async function signedIn(colorScheme: 'light' | 'dark'): Promise<BrowserContext> 
     viewport: { width: 390, height: 844 },
   });
   const page = await context.newPage();
-  await page.goto(`${stack.web.url}/signup`);
-  await page.getByLabel('Your name').fill('Axe');
-  await page.getByLabel('Email').fill(`axe-${randomUUID()}@example.com`);
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(`${stack.web.url}/account`);
+  await stack.signUp(page, 'Axe');
   if (!ids) {
     ids = await page.evaluate(async (api) => {
       const post = (path: string, body: string, type: string) =>

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './support/stack.ts';
@@ -13,12 +12,7 @@ const CSV = `day,city,temp\n${Array.from({ length: 90 }, (_, i) => `2024-0${1 + 
 
 async function signedInPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`${stack.web.url}/signup`);
-  await page.getByLabel('Your name').fill('Chart Maker');
-  await page.getByLabel('Email').fill(`charts-${randomUUID()}@example.com`);
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(`${stack.web.url}/account`);
+  await stack.signUp(page, 'Chart Maker');
   return page;
 }
 

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './support/stack.ts';
 
@@ -8,15 +6,6 @@ beforeAll(async () => {
   stack = await startStack();
 });
 afterAll(() => stack?.stop());
-
-async function signUpInPage(page: Page) {
-  await page.goto(`${stack.web.url}/signup`);
-  await page.getByLabel('Your name').fill('Data Person');
-  await page.getByLabel('Email').fill(`data-${randomUUID()}@example.com`);
-  await page.getByLabel('Password').fill('a long enough passphrase');
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.waitForURL(`${stack.web.url}/account`);
-}
 
 const CSV = [
   'day,city,pm25,code',
@@ -30,7 +19,7 @@ const CSV = [
 describe('datasets in the browser', () => {
   it('uploads a CSV with progress, shows inferred types, re-imports with a changed type, and browses the rows on a phone', async () => {
     const { page, errors } = await stack.openPage(`${stack.web.url}/`);
-    await signUpInPage(page);
+    await stack.signUp(page, 'Data Person');
     await page.goto(`${stack.web.url}/datasets/new/`);
     await page.setInputFiles('#file', {
       name: 'air quality.csv',

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,8 @@ export interface Stack {
   browser: Browser;
   /** A page that records console errors (a CSP violation, a failed script) in `errors`. */
   openPage: (url: string, width?: number) => Promise<{ page: Page; errors: string[] }>;
+  /** Signs a new person up through the web app's own form; the page ends on /account. */
+  signUp: (page: Page, name: string) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -41,6 +44,16 @@ export async function startStack(apiEnv: Record<string, string> = {}): Promise<S
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(url);
       return { page, errors };
+    },
+    signUp: async (page, name) => {
+      await page.goto(`${web.url}/signup`);
+      await page.getByLabel('Your name').fill(name);
+      await page
+        .getByLabel('Email')
+        .fill(`${name.toLowerCase().replace(/\W+/g, '-')}-${randomUUID()}@example.com`);
+      await page.getByLabel('Password').fill('a long enough passphrase');
+      await page.getByRole('button', { name: 'Sign up' }).click();
+      await page.waitForURL(`${web.url}/account`);
     },
     stop: async () => {
       await browser.close();

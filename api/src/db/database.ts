@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import {
-  type CompiledQuery,
   type DatabaseConnection,
   type Driver,
   Kysely,
@@ -124,5 +123,3 @@ export function databaseOptionsFromConfig(config: {
     ? { kind: 'postgres', url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
     : { kind: 'pglite', dataDir: config.PGLITE_DATA_DIR };
 }
-
-export type { CompiledQuery };

@@ -1,17 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { invalidArbitraryFor } from './support/fuzz/invalid-arbitrary.ts';
-import { operations, resolveRef, satisfies } from './support/fuzz/operations.ts';
+import { escapePointer, operations, resolveRef, satisfies } from './support/fuzz/operations.ts';
 import { arbitraryFor } from './support/fuzz/schema-arbitrary.ts';
 import { fuzzHints } from './support/fuzz/world.ts';
 
 // The fuzzer is only as good as its generators: what it calls valid must satisfy the contract,
 // and what it calls invalid must not, or its findings mean nothing.
 const options = { resolve: resolveRef, hints: fuzzHints, maxArrayLength: 4 };
-const escape = (part: string) => part.replaceAll('~', '~0').replaceAll('/', '~1');
 
 const schemas = operations.flatMap((operation) => {
-  const base = `/paths/${escape(operation.template)}/${operation.method.toLowerCase()}`;
+  const base = `/paths/${escapePointer(operation.template)}/${operation.method.toLowerCase()}`;
   return [
     ...operation.parameters.map((parameter, index) => ({
       name: `${operation.operationId} ${parameter.in} ${parameter.name}`,

@@ -50,7 +50,7 @@ export function satisfies(pointer: string, value: unknown): boolean {
   return validate(value) as boolean;
 }
 
-const escapePointer = (part: string) => part.replaceAll('~', '~0').replaceAll('/', '~1');
+export const escapePointer = (part: string) => part.replaceAll('~', '~0').replaceAll('/', '~1');
 
 export interface Operation {
   operationId: string;

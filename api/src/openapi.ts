@@ -4,7 +4,8 @@ import { SECURITY_SCHEMES } from './auth/secured.ts';
 import { chartsRouter } from './charts/charts.index.ts';
 import { datasetsRouter } from './datasets/datasets.index.ts';
 import { healthRouter } from './health/health.index.ts';
-import { createRouter } from './lib/router.ts';
+import { PROBLEM_CONTENT_TYPE, problemResponses } from './lib/problem.ts';
+import { createRouter, type Router } from './lib/router.ts';
 
 export const API_TITLE = 'Chartroom API';
 export const API_VERSION = '1.0.0';
@@ -46,8 +47,30 @@ export function createApiRoutes() {
     .route('/', chartsRouter);
 }
 
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+/**
+ * Every operation but liveness needs the database, so any of them may answer 503 while it is
+ * away or too slow (QUERY_TIMEOUT_MS): documented once here rather than in every route.
+ */
+function documentDatabaseUnavailable(document: ReturnType<Router['getOpenAPI31Document']>) {
+  const unavailable = {
+    description: problemResponses(503)[503].description,
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
+  for (const item of Object.values(document.paths ?? {})) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation || operation.operationId === 'getHealth') continue;
+      operation.responses ??= {};
+      operation.responses['503'] ??= unavailable;
+    }
+  }
+  return document;
+}
+
 export function buildOpenApiDocument(routes = createApiRoutes()) {
-  return routes.getOpenAPI31Document({
+  const document = routes.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
       title: API_TITLE,
@@ -60,6 +83,7 @@ export function buildOpenApiDocument(routes = createApiRoutes()) {
     servers: [{ url: '/', description: 'The server these docs are served from' }],
     tags: TAGS,
   });
+  return documentDatabaseUnavailable(document);
 }
 
 /** The document as committed in openapi/v1.json: stable key order from the routes, 2-space JSON. */

@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveOtherSite } from './support/other-site.ts';
 import { type Stack, startStack } from './support/stack.ts';
 
 let stack: Stack;
@@ -99,11 +100,15 @@ describe('charts in the browser', () => {
 
     // Embedded in someone's page, the iframe grows to the chart's height.
     const embedCode = await page.locator('#embed-code').inputValue();
-    await visitor.setContent(`<!doctype html><title>blog</title><p>My post</p>${embedCode}`);
+    const blog = await serveOtherSite(
+      `<!doctype html><title>blog</title><p>My post</p>${embedCode}`,
+    );
+    await visitor.goto(blog.url);
     await visitor.waitForFunction(() => {
       const frame = document.querySelector('iframe[data-chartroom]') as HTMLIFrameElement | null;
       return frame !== null && Number.parseInt(frame.style.height || '0', 10) > 200;
     });
+    blog.server.close();
 
     // Unlisted opens by link; private does not.
     const unlisted = await apiCall<{ id: string }>(page, '/v1/charts', {

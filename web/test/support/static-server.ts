@@ -2,6 +2,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { headersFor, matches, parseHeaders, parseRewrites } from './pages-rules.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -12,24 +13,24 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
-/** `_redirects` rewrites (`/c/*  /chart/  200`), the only kind the site uses. */
-function rewrites(root: string): [string, string][] {
-  const file = path.join(root, '_redirects');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .map((line) => line.replace(/#.*/, '').trim().split(/\s+/))
-    .filter((parts) => parts.length === 3 && parts[2] === '200')
-    .map((parts) => [parts[0] as string, parts[1] as string]);
+/** Pages reads these two files for its rules and never serves them. */
+const RULE_FILES = new Set(['/_redirects', '/_headers']);
+
+function readRuleFile(root: string, name: string): string {
+  const file = path.join(root, name);
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
-/** Serves a built static site the way Cloudflare Pages does: plain files and 200 rewrites. */
+/** Serves a built static site the way Cloudflare Pages does: files, 200 rewrites, `_headers`. */
 export async function serveStatic(root: string): Promise<{ url: string; server: Server }> {
-  const rules = rewrites(root);
+  const rules = parseRewrites(readRuleFile(root, '_redirects'));
+  const headers = parseHeaders(readRuleFile(root, '_headers'));
   const server = createServer((request, response) => {
-    let pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const requested = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    const extra = headersFor(headers, requested);
+    let pathname = requested;
     for (const [from, to] of rules) {
-      if (from.endsWith('*') ? pathname.startsWith(from.slice(0, -1)) : pathname === from) {
+      if (matches(from, pathname)) {
         pathname = to;
         break;
       }
@@ -40,12 +41,13 @@ export async function serveStatic(root: string): Promise<{ url: string; server: 
       return;
     }
     if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!existsSync(file)) {
-      response.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+    if (!existsSync(file) || RULE_FILES.has(pathname)) {
+      response.writeHead(404, { 'Content-Type': 'text/plain', ...extra }).end('not found');
       return;
     }
     response.writeHead(200, {
       'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      ...extra,
     });
     createReadStream(file).pipe(response);
   });

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fits, TypeInference, uniqueColumnNames } from './column-types.ts';
+import { fits, fitsBytes, TypeInference, uniqueColumnNames } from './column-types.ts';
 
 const infer = (...values: string[]) => {
   const inference = new TypeInference();
@@ -46,4 +47,54 @@ describe('uniqueColumnNames', () => {
       'Price ($) (3)',
     ]);
   });
+});
+
+describe('byte-level checks used by the fast import path', () => {
+  const asBytes = (value: string) => {
+    // Padding on both sides: the checks must stay inside the cell they are given.
+    const bytes = Buffer.from(`7:${value}:9`);
+    return { bytes, start: 2, end: bytes.length - 2 };
+  };
+  // Values near every type's edges, then mutated one character at a time.
+  const near = fc.oneof(
+    fc.constantFrom('0', '-0', '+7', '00', '123456789012345678', '1234567890123456789', '1.', '.5'),
+    fc.constantFrom('1e5', '1E-5', '1e999', '-1.5e+3', '9'.repeat(310), 'true', 'FALSE', 'tRuE'),
+    fc.constantFrom('2024-02-29', '2023-02-29', '2024-13-01', '2024-01-01T23:59:59.123456789Z'),
+    fc.constantFrom(
+      '2024-01-01 24:00',
+      '2024-01-01t10:00z',
+      '2024-01-01T10:00:60',
+      '2024-01-01T10:00+0530',
+    ),
+    fc.constantFrom('2024-01-01T10:00:00+05:', '2024-01-01T10:00:00.', 'é1', '١٢', 'ſalse'),
+    fc.integer().map(String),
+    fc.double().map(String),
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  );
+  const mutated = fc
+    .tuple(
+      near,
+      fc.nat(),
+      fc.constantFrom('', '0', '9', '-', '+', '.', ':', 'e', 'Z', ' ', 'T', 'x'),
+    )
+    .map(([value, at, insert]) => {
+      const i = at % (value.length + 1);
+      return value.slice(0, i) + insert + value.slice(i + (at % 2));
+    });
+
+  it.each(['integer', 'number', 'boolean', 'date', 'timestamp', 'text'] as const)(
+    '%s: fitsBytes agrees with fits on every value',
+    (type) => {
+      fc.assert(
+        fc.property(
+          fc.oneof(near, mutated, fc.string(), fc.string({ unit: 'binary' })),
+          (value) => {
+            const { bytes, start, end } = asBytes(value);
+            expect(fitsBytes(type, bytes, start, end)).toBe(fits(type, value));
+          },
+        ),
+        { numRuns: 3000 },
+      );
+    },
+  );
 });

@@ -3,10 +3,12 @@ import type { Context } from 'hono';
 import { sql } from 'kysely';
 import { currentAuth } from '../auth/auth-context.ts';
 import { canChange, canRead } from '../auth/ownership.ts';
+import { TAB_SEPARATED } from '../db/bulk.ts';
 import type { StoredColumn } from '../db/schema.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
+import { missingBody } from '../lib/validation.ts';
 import { buildAggregate } from './aggregate.ts';
 import type { ColumnType } from './column-types.ts';
 import { COLUMN_TYPES } from './column-types.ts';
@@ -25,7 +27,12 @@ import type {
 import { DELIMITER_NAMES } from './datasets.routes.ts';
 import type { AppendRowsSchema, NewDatasetSchema } from './datasets.schemas.ts';
 import { rowsExport } from './export.ts';
-import { appendRows as appendToDataset, importDataset, type RowSource } from './import.ts';
+import {
+  appendRows as appendToDataset,
+  importDataset,
+  type RowBatch,
+  type RowSource,
+} from './import.ts';
 import { ImportError } from './import-error.ts';
 import {
   decodeCursor,
@@ -68,6 +75,9 @@ function summaryBody(row: repository.DatasetRow) {
 }
 
 const isCsv = (c: Context) => /^text\/csv\b/i.test(c.req.header('content-type') ?? '');
+// These routes take JSON or CSV, so to the validator their body is optional and it checks
+// nothing when none comes. A body without a Content-Type is refused (415) before this.
+const hasBody = (c: Context) => c.req.header('content-type') !== undefined;
 
 /** Import errors and query-input errors become the 413/422 problems clients can act on. */
 function inputProblem(c: Context<AppEnv>, error: unknown) {
@@ -97,9 +107,9 @@ function jsonSource(names: string[], rows: Record<string, unknown>[]): RowSource
         }),
       };
     });
-    yield batch;
+    yield { rows: batch };
   }
-  return { names, batches: batches(), position: 'row' };
+  return { names, batches: batches(), position: 'row', format: TAB_SEPARATED };
 }
 
 async function csvSource(
@@ -114,17 +124,25 @@ async function csvSource(
     maxBytes: c.var.config.UPLOAD_LIMIT_BYTES,
     maxColumns: c.var.config.MAX_COLUMNS,
   });
-  async function* batches() {
+  async function* batches(): AsyncGenerator<RowBatch> {
     for await (const batch of file.batches) {
+      if ('raw' in batch) {
+        yield batch;
+        continue;
+      }
       // An empty cell is a missing value. Changed in place: a million rows, no copies.
-      yield batch.map((record) => {
-        const values: (string | null)[] = record.values;
-        for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
-        return { at: record.line, values };
-      });
+      yield {
+        rows: batch.records.map((record) => {
+          const values: (string | null)[] = record.values;
+          for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
+          return { at: record.line, values };
+        }),
+      };
     }
   }
-  return { names: file.header, batches: batches(), position: 'line' };
+  // Plain lines go to COPY as they are: the file's delimiter, and empty cells as null.
+  const format = { delimiter: file.delimiter, null: '' } as const;
+  return { names: file.header, batches: batches(), position: 'line', format };
 }
 
 function parseTypeOverrides(params: string[]): Record<string, ColumnType> {
@@ -174,6 +192,7 @@ export const listDatasetsHandler: RouteHandler<typeof listDatasets, AppEnv> = as
 export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = async (c) => {
   const auth = currentAuth(c);
   const query = c.req.valid('query');
+  if (!hasBody(c)) return missingBody(c);
   try {
     let id: string;
     if (isCsv(c)) {
@@ -280,6 +299,7 @@ export const deleteDatasetHandler: RouteHandler<typeof deleteDataset, AppEnv> = 
 export const appendRowsHandler: RouteHandler<typeof appendRows, AppEnv> = async (c) => {
   const dataset = await repository.findDataset(c.var.db, c.req.valid('param').id);
   if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
+  if (!hasBody(c)) return missingBody(c);
   try {
     const source = isCsv(c)
       ? await csvSource(c)

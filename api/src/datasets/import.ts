@@ -1,9 +1,16 @@
 import { sql } from 'kysely';
 import type { Visibility } from '../auth/ownership.ts';
-import { type BulkSession, CopyTextEncoder, type CopyWriter } from '../db/bulk.ts';
+import { type BulkSession, type CopyFormat, CopyTextEncoder, type CopyWriter } from '../db/bulk.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import type { StoredColumn } from '../db/schema.ts';
-import { type ColumnType, fits, TypeInference, uniqueColumnNames } from './column-types.ts';
+import {
+  type ColumnType,
+  fits,
+  fitsBytes,
+  TypeInference,
+  uniqueColumnNames,
+} from './column-types.ts';
+import type { RawLines } from './csv-reader.ts';
 import {
   addRowKeySql,
   cappedDistinct,
@@ -18,12 +25,31 @@ import {
 import { ImportError } from './import-error.ts';
 import { SpillFile } from './spill-file.ts';
 
-/** Rows from a file or a JSON body, as text cells; `at` is the file line or the JSON index. */
+/** One row as text cells; `at` is its file line or JSON index. */
+export interface TextRow {
+  values: (string | null)[];
+  at: number;
+}
+
+/** Rows as text cells, or plain CSV lines still in their bytes (empty cells are null). */
+export type RowBatch = { rows: TextRow[] } | { raw: RawLines };
+
+/** Rows from a file or a JSON body. */
 export interface RowSource {
   names: string[];
-  batches: AsyncIterable<{ values: (string | null)[]; at: number }[]>;
+  batches: AsyncIterable<RowBatch>;
   /** Lines of a file, or indexes of a JSON `rows` array: how errors say where. */
   position: 'line' | 'row';
+  /** How the rows are written for COPY: raw lines must be in this format as they are. */
+  format: CopyFormat;
+}
+
+export const batchSize = (batch: RowBatch) => ('raw' in batch ? batch.raw.rows : batch.rows.length);
+
+/** What an import checks of each cell as it passes: types it could have, or types it must fit. */
+interface CellCheck {
+  text(values: (string | null)[], at: number): void;
+  raw(lines: RawLines): void;
 }
 
 const NUL = '\u0000';
@@ -48,10 +74,10 @@ interface Overlap {
  */
 async function spill(
   source: RowSource,
-  check: (values: (string | null)[], at: number) => void,
+  check: CellCheck,
   overlap?: Overlap,
 ): Promise<{ file: SpillFile; rows: number; copied: boolean }> {
-  const file = new SpillFile();
+  const file = new SpillFile(source.format);
   const width = source.names.length;
   let rows = 0;
   let copy = overlap?.copy;
@@ -66,10 +92,17 @@ async function spill(
     if (copy && !overlap?.stillFits()) await giveUpCopy();
     if (copy) await copy.write(bytes).catch(giveUpCopy);
   };
-  const encoder = new CopyTextEncoder();
+  const encoder = new CopyTextEncoder(source.format);
   try {
     for await (const batch of source.batches) {
-      for (const { values, at } of batch) {
+      if ('raw' in batch) {
+        // Already whole lines in the source's COPY format, and checked for width and NULs.
+        check.raw(batch.raw);
+        rows += batch.raw.rows;
+        await flush(batch.raw.bytes);
+        continue;
+      }
+      for (const { values, at } of batch.rows) {
         if (values.length !== width) {
           throw new ImportError(
             `this row has ${values.length} values, but there are ${width} columns`,
@@ -87,7 +120,7 @@ async function spill(
             });
           }
         }
-        check(values, at);
+        check.text(values, at);
         rows++;
         encoder.addRow(values);
         if (encoder.full) await flush(encoder.take());
@@ -100,6 +133,47 @@ async function spill(
     await giveUpCopy();
     await file.remove();
     throw error;
+  }
+}
+
+/** Per column: distinct values while few; `null` past the cap, `undefined` when not tracked. */
+type DistinctValues = (Set<string> | null | undefined)[];
+
+function trackDistinct(distinct: DistinctValues, i: number, value: string) {
+  const seen = distinct[i];
+  if (!seen) return;
+  seen.add(value);
+  if (seen.size > DISTINCT_CAP) distinct[i] = null;
+}
+
+function observeText(
+  inference: TypeInference[],
+  distinct: DistinctValues,
+  values: (string | null)[],
+  at: number,
+) {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    (inference[i] as TypeInference).observe(value, at);
+    trackDistinct(distinct, i, value);
+  }
+}
+
+/** Column by column: a column settled on one type costs one byte-level test per cell. */
+function observeRaw(inference: TypeInference[], distinct: DistinctValues, lines: RawLines) {
+  const { bytes, starts, ends, rows, firstLine } = lines;
+  const width = inference.length;
+  for (let i = 0; i < width; i++) {
+    const types = inference[i] as TypeInference;
+    if (types.settledOnText && !distinct[i]) continue;
+    for (let row = 0, k = i; row < rows; row++, k += width) {
+      const start = starts[k] as number;
+      const end = ends[k] as number;
+      if (start === end) continue;
+      types.observeBytes(bytes, start, end, firstLine + row);
+      if (distinct[i]) trackDistinct(distinct, i, bytes.toString('utf8', start, end));
+    }
   }
 }
 
@@ -181,18 +255,10 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
   const inference = names.map(() => new TypeInference());
   // Distinct values per column while few: a set that outgrows the cap is dropped (`null`);
   // `undefined` means not tracked (a column that looked numeric), counted in SQL if need be.
-  const distinct: (Set<string> | null | undefined)[] = names.map(() => new Set());
-  const observe = (values: (string | null)[], at: number) => {
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      if (value === null || value === undefined) continue;
-      (inference[i] as TypeInference).observe(value, at);
-      const seen = distinct[i];
-      if (seen) {
-        seen.add(value);
-        if (seen.size > DISTINCT_CAP) distinct[i] = null;
-      }
-    }
+  const distinct: DistinctValues = names.map(() => new Set());
+  const observe: CellCheck = {
+    text: (values, at) => observeText(inference, distinct, values, at),
+    raw: (lines) => observeRaw(inference, distinct, lines),
   };
   const stopTrackingUnlikely = (guessed: ColumnType[]) => {
     guessed.forEach((type, i) => {
@@ -270,7 +336,7 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
     if (handle.kind === 'postgres') {
       // Guess types from the first rows, then read the rest while COPY loads.
       const iterator = source.batches[Symbol.asyncIterator]();
-      const head: { values: (string | null)[]; at: number }[][] = [];
+      const head: RowBatch[] = [];
       let headRows = 0;
       let ended = false;
       while (headRows < GUESS_ROWS) {
@@ -280,15 +346,13 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
           break;
         }
         head.push(next.value);
-        headRows += next.value.length;
+        headRows += batchSize(next.value);
       }
       const guess = names.map(() => new TypeInference());
+      const untracked: DistinctValues = [];
       for (const batch of head) {
-        for (const { values } of batch) {
-          values.forEach((value, i) => {
-            if (value !== null && value !== undefined) (guess[i] as TypeInference).observe(value);
-          });
-        }
+        if ('raw' in batch) observeRaw(guess, untracked, batch.raw);
+        else for (const { values, at } of batch.rows) observeText(guess, untracked, values, at);
       }
       const guessed = names.map((name, i) => spec.types[name] ?? (guess[i] as TypeInference).type);
       stopTrackingUnlikely(guessed);
@@ -314,6 +378,7 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
           const copy = session.openCopy(
             table,
             columns.map((c) => c.key),
+            source.format,
           );
           try {
             const read = await spill(
@@ -359,17 +424,34 @@ export async function appendRows(
   const byName = new Map(dataset.columns.map((column) => [column.name, column]));
   unknownColumns(source.names, [...byName.keys()]);
   const targets = source.names.map((name) => byName.get(name) as StoredColumn);
-  const { file, rows } = await spill(source, (values, at) => {
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i];
-      const column = targets[i] as StoredColumn;
-      if (value !== null && value !== undefined && !fits(column.type, value)) {
-        throw new ImportError(`"${value}" is not a ${column.type}`, {
-          ...where(source, at, column.name),
-          type: 'type_mismatch',
-        });
+  const misfit = (value: string, type: ColumnType, at: number, column: string) =>
+    new ImportError(`"${value}" is not a ${type}`, {
+      ...where(source, at, column),
+      type: 'type_mismatch',
+    });
+  const { file, rows } = await spill(source, {
+    text: (values, at) => {
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i];
+        const column = targets[i] as StoredColumn;
+        if (value !== null && value !== undefined && !fits(column.type, value))
+          throw misfit(value, column.type, at, column.name);
       }
-    }
+    },
+    raw: ({ bytes, starts, ends, rows, firstLine }) => {
+      const width = targets.length;
+      for (const [i, column] of targets.entries()) {
+        if (column.type === 'text') continue;
+        for (let row = 0, k = i; row < rows; row++, k += width) {
+          const start = starts[k] as number;
+          const end = ends[k] as number;
+          if (start !== end && !fitsBytes(column.type, bytes, start, end)) {
+            const value = bytes.toString('utf8', start, end);
+            throw misfit(value, column.type, firstLine + row, column.name);
+          }
+        }
+      }
+    },
   });
   try {
     return await handle.bulk(async (session) => {

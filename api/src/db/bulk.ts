@@ -6,10 +6,22 @@ import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
+/**
+ * COPY's text format with a chosen delimiter and null marker: a CSV's own delimiter and `''`
+ * let plain CSV lines go to COPY untouched.
+ */
+export interface CopyFormat {
+  delimiter: '\t' | ',' | ';';
+  null: '\\N' | '';
+}
+
+export const TAB_SEPARATED: CopyFormat = { delimiter: '\t', null: '\\N' };
+
 /** A file of whole lines in COPY's text format, and where it may be cut. */
 export interface CopyFile {
   path: string;
   boundaries: number[];
+  format: CopyFormat;
 }
 
 /** One transaction on one connection, with COPY: what an import needs to be fast and atomic. */
@@ -21,7 +33,7 @@ export interface BulkSession {
    * A COPY to write to while rows still arrive, so reading and loading overlap; only where the
    * driver streams (pg). PGlite answers `undefined`.
    */
-  openCopy(table: string, columns: string[]): CopyWriter | undefined;
+  openCopy(table: string, columns: string[], format: CopyFormat): CopyWriter | undefined;
 }
 
 export interface CopyWriter {
@@ -34,20 +46,42 @@ export interface CopyWriter {
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /** COPY statements are built as text; only identifiers we generated may appear in them. */
-function copyStatement(table: string, columns: string[], source: string): string {
+function copyStatement(
+  table: string,
+  columns: string[],
+  source: string,
+  format: CopyFormat,
+): string {
   for (const name of [table, ...columns]) {
     if (!IDENTIFIER.test(name)) throw new Error(`not a generated identifier: ${name}`);
   }
-  return `copy "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) from ${source}`;
+  const statement = `copy "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) from ${source}`;
+  if (format.delimiter === '\t' && format.null === '\\N') return statement;
+  // Literals from a closed set, never from input.
+  const delimiter = { '\t': "E'\\t'", ',': "','", ';': "';'" }[format.delimiter];
+  const nullMark = format.null === '' ? "''" : "E'\\\\N'";
+  return `${statement} with (delimiter ${delimiter}, null ${nullMark})`;
 }
 
-const SPECIAL = /[\\\n\r\t]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  ',': '\\,',
+  ';': '\\;',
+};
 
-const TAB = 9;
+/** What must be escaped for each delimiter: backslash, line breaks and the delimiter. */
+const SPECIAL: Record<CopyFormat['delimiter'], RegExp> = {
+  '\t': /[\\\n\r\t]/g,
+  ',': /[\\\n\r\t,]/g,
+  ';': /[\\\n\r\t;]/g,
+};
+
 const NEWLINE = 10;
-const NULL_MARK = Buffer.from('\\N');
 const CHUNK_BYTES = 1024 * 1024;
+const QUEUE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Writes rows in COPY's text format straight into byte buffers: no string per row, no string
@@ -56,6 +90,15 @@ const CHUNK_BYTES = 1024 * 1024;
 export class CopyTextEncoder {
   #buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   #offset = 0;
+  readonly #delimiter: number;
+  readonly #nullMark: Buffer;
+  readonly #special: RegExp;
+
+  constructor(format: CopyFormat = TAB_SEPARATED) {
+    this.#delimiter = format.delimiter.charCodeAt(0);
+    this.#nullMark = Buffer.from(format.null);
+    this.#special = SPECIAL[format.delimiter];
+  }
 
   get full(): boolean {
     return this.#offset > CHUNK_BYTES - 64 * 1024;
@@ -63,17 +106,16 @@ export class CopyTextEncoder {
 
   addRow(values: (string | null)[]): void {
     for (let i = 0; i < values.length; i++) {
-      if (i > 0) this.#byte(TAB);
+      if (i > 0) this.#byte(this.#delimiter);
       const value = values[i];
       if (value === null || value === undefined) {
-        this.#room(2);
-        NULL_MARK.copy(this.#buffer, this.#offset);
-        this.#offset += 2;
+        this.#room(this.#nullMark.length);
+        this.#offset += this.#nullMark.copy(this.#buffer, this.#offset);
         continue;
       }
-      const text = SPECIAL.test(value)
-        ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c] ?? c)
-        : value;
+      const special = this.#special;
+      special.lastIndex = 0;
+      const text = special.test(value) ? value.replace(special, (c) => ESCAPES[c] ?? c) : value;
       this.#room(text.length * 3);
       this.#offset += this.#buffer.write(text, this.#offset, 'utf8');
     }
@@ -115,11 +157,14 @@ export async function pgBulkSession<T>(
       copyFile: async (table, columns, file) => {
         await pipeline(
           createReadStream(file.path, { highWaterMark: 1024 * 1024 }),
-          client.query(copyFrom(copyStatement(table, columns, 'stdin'))),
+          client.query(copyFrom(copyStatement(table, columns, 'stdin', file.format))),
         );
       },
-      openCopy: (table, columns) => {
-        const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+      openCopy: (table, columns, format) => {
+        // A few MB may wait for the server, so the next rows are read while it loads these.
+        const stream = client.query(
+          copyFrom(copyStatement(table, columns, 'stdin', format), { highWaterMark: QUEUE_BYTES }),
+        );
         let failure: Error | undefined;
         stream.on('error', (error) => {
           failure ??= error;
@@ -127,8 +172,8 @@ export async function pgBulkSession<T>(
         return {
           write: async (bytes) => {
             if (failure) throw failure;
-            if (!stream.write(bytes))
-              await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+            // `once` also rejects on 'error', and leaves no listener behind either way.
+            if (!stream.write(bytes)) await once(stream, 'drain');
           },
           end: async () => {
             stream.end();
@@ -166,7 +211,7 @@ export function pgliteBulkSession<T>(
       // line boundaries, is read a few MB at a time.
       copyFile: async (table, columns, file) => {
         const blob = await openAsBlob(file.path);
-        const statement = copyStatement(table, columns, "'/dev/blob'");
+        const statement = copyStatement(table, columns, "'/dev/blob'", file.format);
         for (let i = 1; i < file.boundaries.length; i++) {
           const start = file.boundaries[i - 1] as number;
           const end = file.boundaries[i] as number;

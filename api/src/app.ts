@@ -54,6 +54,7 @@ export function createApp({ config, database, logger }: AppDeps) {
         'Retry-After',
         'RateLimit',
         'RateLimit-Policy',
+        'Idempotent-Replayed',
       ],
       maxAge: 600,
     }),

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../auth/auth-context.ts';
 import { secured } from '../auth/secured.ts';
+import { idempotent } from '../idempotency/idempotent.ts';
 import { problemResponses } from '../lib/problem.ts';
 import { cleanText, IdSchema, TimestampSchema } from '../lib/schemas.ts';
 
@@ -65,26 +66,28 @@ export const listApiKeys = createRoute(
 );
 
 export const createApiKey = createRoute(
-  secured(
-    {
-      method: 'post',
-      path: '/v1/api-keys',
-      operationId: 'createApiKey',
-      tags: [TAG],
-      summary: 'Create an API key',
-      description: `The answer holds the secret, once. ${SESSION_ONLY}`,
-      request: {
-        body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } },
-      },
-      responses: {
-        201: {
-          description: 'Created. Store `secret` now: it is not shown again.',
-          content: { 'application/json': { schema: CreatedApiKeySchema } },
+  idempotent(
+    secured(
+      {
+        method: 'post',
+        path: '/v1/api-keys',
+        operationId: 'createApiKey',
+        tags: [TAG],
+        summary: 'Create an API key',
+        description: `The answer holds the secret, once. ${SESSION_ONLY}`,
+        request: {
+          body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } },
         },
-        ...problemResponses(413, 415, 422),
+        responses: {
+          201: {
+            description: 'Created. Store `secret` now: it is not shown again.',
+            content: { 'application/json': { schema: CreatedApiKeySchema } },
+          },
+          ...problemResponses(413, 415, 422),
+        },
       },
-    },
-    { sessionOnly: true },
+      { sessionOnly: true },
+    ),
   ),
 );
 

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { secured } from '../auth/secured.ts';
+import { idempotent } from '../idempotency/idempotent.ts';
 import { problemResponses } from '../lib/problem.ts';
 import { IdSchema } from '../lib/schemas.ts';
 import {
@@ -42,20 +43,22 @@ export const listCharts = createRoute({
 });
 
 export const createChart = createRoute(
-  secured({
-    method: 'post',
-    path: '/v1/charts',
-    operationId: 'createChart',
-    tags: [TAG],
-    summary: 'Create a chart of a dataset',
-    description:
-      'The definition is checked against the dataset: columns must exist and fit their role (numbers to sum, dates to bucket), and the combination must make sense (a pie has one measure).',
-    request: { body: { required: true, content: json(NewChartSchema) } },
-    responses: {
-      201: { description: 'Created.', content: json(ChartSchema) },
-      ...problemResponses(413, 415, 422),
-    },
-  }),
+  idempotent(
+    secured({
+      method: 'post',
+      path: '/v1/charts',
+      operationId: 'createChart',
+      tags: [TAG],
+      summary: 'Create a chart of a dataset',
+      description:
+        'The definition is checked against the dataset: columns must exist and fit their role (numbers to sum, dates to bucket), and the combination must make sense (a pie has one measure).',
+      request: { body: { required: true, content: json(NewChartSchema) } },
+      responses: {
+        201: { description: 'Created.', content: json(ChartSchema) },
+        ...problemResponses(413, 415, 422),
+      },
+    }),
+  ),
 );
 
 export const getChart = createRoute({

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { secured } from '../auth/secured.ts';
+import { idempotent } from '../idempotency/idempotent.ts';
 import { problemResponses } from '../lib/problem.ts';
 import { IdSchema } from '../lib/schemas.ts';
 import type { DELIMITERS } from './csv-reader.ts';
@@ -74,46 +75,48 @@ export const listDatasets = createRoute({
 });
 
 export const createDataset = createRoute(
-  secured({
-    method: 'post',
-    path: '/v1/datasets',
-    operationId: 'createDataset',
-    tags: [TAG],
-    summary: 'Create a dataset from JSON rows or a CSV file',
-    description:
-      'JSON: `name`, optional `columns` and `rows`. CSV (`Content-Type: text/csv`): the file is the body, streamed and imported in one transaction; name and options go in the query. Types are inferred from every value unless given. A bad row stops the import, naming its line and column, and nothing is kept.',
-    request: {
-      query: z.object({
-        name: z
-          .string()
-          .min(1)
-          .max(200)
-          .optional()
-          .describe('CSV only: the dataset name (required).'),
-        description: z.string().max(5000).optional().describe('CSV only.'),
-        visibility: z
-          .enum(['private', 'unlisted', 'public'])
-          .optional()
-          .describe('CSV only; default `private`.'),
-        delimiter: z
-          .enum(['comma', 'semicolon', 'tab'])
-          .optional()
-          .describe('CSV only; detected from the header row when absent.'),
-        type: repeated(
-          'CSV only: `Column name:type` to override an inferred type, e.g. `Zip:text`.',
-        ),
-      }),
-      body: {
-        required: false,
-        description: 'A JSON description of the dataset, or a CSV file.',
-        content: { ...json(NewDatasetSchema), ...CSV_BODY },
+  idempotent(
+    secured({
+      method: 'post',
+      path: '/v1/datasets',
+      operationId: 'createDataset',
+      tags: [TAG],
+      summary: 'Create a dataset from JSON rows or a CSV file',
+      description:
+        'JSON: `name`, optional `columns` and `rows`. CSV (`Content-Type: text/csv`): the file is the body, streamed and imported in one transaction; name and options go in the query. Types are inferred from every value unless given. A bad row stops the import, naming its line and column, and nothing is kept.',
+      request: {
+        query: z.object({
+          name: z
+            .string()
+            .min(1)
+            .max(200)
+            .optional()
+            .describe('CSV only: the dataset name (required).'),
+          description: z.string().max(5000).optional().describe('CSV only.'),
+          visibility: z
+            .enum(['private', 'unlisted', 'public'])
+            .optional()
+            .describe('CSV only; default `private`.'),
+          delimiter: z
+            .enum(['comma', 'semicolon', 'tab'])
+            .optional()
+            .describe('CSV only; detected from the header row when absent.'),
+          type: repeated(
+            'CSV only: `Column name:type` to override an inferred type, e.g. `Zip:text`.',
+          ),
+        }),
+        body: {
+          required: false,
+          description: 'A JSON description of the dataset, or a CSV file.',
+          content: { ...json(NewDatasetSchema), ...CSV_BODY },
+        },
       },
-    },
-    responses: {
-      201: { description: 'Created.', content: json(DatasetSchema) },
-      ...problemResponses(413, 415, 422),
-    },
-  }),
+      responses: {
+        201: { description: 'Created.', content: json(DatasetSchema) },
+        ...problemResponses(413, 415, 422),
+      },
+    }),
+  ),
 );
 
 export const getDataset = createRoute({
@@ -202,23 +205,25 @@ export const listRows = createRoute({
 });
 
 export const appendRows = createRoute(
-  secured({
-    method: 'post',
-    path: '/v1/datasets/{id}/rows',
-    operationId: 'appendRows',
-    tags: [TAG],
-    summary: 'Append rows as JSON or CSV',
-    description:
-      'Each value must fit its column’s type; column names must exist (a CSV header names them in any order, missing ones are null). All rows or none.',
-    request: {
-      params,
-      body: { required: false, content: { ...json(AppendRowsSchema), ...CSV_BODY } },
-    },
-    responses: {
-      201: { description: 'Appended.', content: json(AppendedSchema) },
-      ...problemResponses(404, 413, 415, 422),
-    },
-  }),
+  idempotent(
+    secured({
+      method: 'post',
+      path: '/v1/datasets/{id}/rows',
+      operationId: 'appendRows',
+      tags: [TAG],
+      summary: 'Append rows as JSON or CSV',
+      description:
+        'Each value must fit its column’s type; column names must exist (a CSV header names them in any order, missing ones are null). All rows or none.',
+      request: {
+        params,
+        body: { required: false, content: { ...json(AppendRowsSchema), ...CSV_BODY } },
+      },
+      responses: {
+        201: { description: 'Appended.', content: json(AppendedSchema) },
+        ...problemResponses(404, 413, 415, 422),
+      },
+    }),
+  ),
 );
 
 export const queryDataset = createRoute({

@@ -8,6 +8,7 @@ export interface Database {
   rate_limits: RateLimitsTable;
   datasets: DatasetsTable;
   charts: ChartsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export interface UsersTable {
@@ -80,4 +81,25 @@ export interface ChartsTable {
   spec: ColumnType<unknown, string, string>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, Date>;
+}
+
+export interface IdempotencyKeysTable {
+  user_id: string;
+  key_hash: string;
+  request_method: string;
+  request_path: string;
+  request_hash: string;
+  body_hash: string | null;
+  /** Null while the first request with this key is still running. */
+  response_status: number | null;
+  /** Headers and body of the answer, encrypted under a secret derived from the key. */
+  response_sealed: string | null;
+  claim_id: string | null;
+  locked_until: ColumnType<
+    Date | null,
+    Date | RawBuilder<unknown> | null,
+    Date | RawBuilder<unknown> | null
+  >;
+  created_at: ColumnType<Date, RawBuilder<unknown> | undefined, RawBuilder<unknown>>;
+  expires_at: ColumnType<Date, Date | RawBuilder<unknown>, Date | RawBuilder<unknown>>;
 }

@@ -508,6 +508,11 @@ export interface components {
              */
             secret: string;
         };
+        /**
+         * @description Makes a retry safe: a repeated request with the same key (and the same method, path, query and body) within the key's lifetime gets the first answer again, with `Idempotent-Replayed: true`, instead of creating a second one. Keys are yours alone; pick a new random one (a UUID) for each new request. 1 to 255 visible ASCII characters, bare or as a quoted string.
+         * @example 8e03978e-40d5-43e8-bc93-6894a57f9324
+         */
+        IdempotencyKey: string;
         CreateApiKey: {
             /** @example Nightly import script */
             name: string;
@@ -1390,7 +1395,10 @@ export interface operations {
     createApiKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeated request with the same key (and the same method, path, query and body) within the key's lifetime gets the first answer again, with `Idempotent-Replayed: true`, instead of creating a second one. Keys are yours alone; pick a new random one (a UUID) for each new request. 1 to 255 visible ASCII characters, bare or as a quoted string. */
+                "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1403,10 +1411,21 @@ export interface operations {
             /** @description Created. Store `secret` now: it is not shown again. */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description The `Idempotency-Key` header is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid credentials were sent. */
@@ -1420,6 +1439,15 @@ export interface operations {
             };
             /** @description The credentials do not allow this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same `Idempotency-Key` is still in progress; retry after `Retry-After` seconds. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1445,7 +1473,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Some input is invalid; `errors` names each field. */
+            /** @description Some input is invalid; `errors` names each field. Also when the `Idempotency-Key` was already used for a different request (`errors` then names the header). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1616,7 +1644,10 @@ export interface operations {
                 /** @description CSV only: `Column name:type` to override an inferred type, e.g. `Zip:text`. */
                 type?: string[];
             };
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeated request with the same key (and the same method, path, query and body) within the key's lifetime gets the first answer again, with `Idempotent-Replayed: true`, instead of creating a second one. Keys are yours alone; pick a new random one (a UUID) for each new request. 1 to 255 visible ASCII characters, bare or as a quoted string. */
+                "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1631,10 +1662,21 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description The `Idempotency-Key` header is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid credentials were sent. */
@@ -1648,6 +1690,15 @@ export interface operations {
             };
             /** @description The credentials do not allow this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same `Idempotency-Key` is still in progress; retry after `Retry-After` seconds. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1673,7 +1724,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Some input is invalid; `errors` names each field. */
+            /** @description Some input is invalid; `errors` names each field. Also when the `Idempotency-Key` was already used for a different request (`errors` then names the header). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2007,7 +2058,10 @@ export interface operations {
     appendRows: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeated request with the same key (and the same method, path, query and body) within the key's lifetime gets the first answer again, with `Idempotent-Replayed: true`, instead of creating a second one. Keys are yours alone; pick a new random one (a UUID) for each new request. 1 to 255 visible ASCII characters, bare or as a quoted string. */
+                "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -2023,10 +2077,21 @@ export interface operations {
             /** @description Appended. */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Appended"];
+                };
+            };
+            /** @description The `Idempotency-Key` header is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid credentials were sent. */
@@ -2056,6 +2121,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A request with the same `Idempotency-Key` is still in progress; retry after `Retry-After` seconds. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is larger than the configured limit. */
             413: {
                 headers: {
@@ -2074,7 +2148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Some input is invalid; `errors` names each field. */
+            /** @description Some input is invalid; `errors` names each field. Also when the `Idempotency-Key` was already used for a different request (`errors` then names the header). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2238,7 +2312,10 @@ export interface operations {
     createChart: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a repeated request with the same key (and the same method, path, query and body) within the key's lifetime gets the first answer again, with `Idempotent-Replayed: true`, instead of creating a second one. Keys are yours alone; pick a new random one (a UUID) for each new request. 1 to 255 visible ASCII characters, bare or as a quoted string. */
+                "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2251,10 +2328,21 @@ export interface operations {
             /** @description Created. */
             201: {
                 headers: {
+                    /** @description `true` when this is the stored answer to an earlier request with the same `Idempotency-Key`. */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Chart"];
+                };
+            };
+            /** @description The `Idempotency-Key` header is malformed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description No valid credentials were sent. */
@@ -2268,6 +2356,15 @@ export interface operations {
             };
             /** @description The credentials do not allow this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with the same `Idempotency-Key` is still in progress; retry after `Retry-After` seconds. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2293,7 +2390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Some input is invalid; `errors` names each field. */
+            /** @description Some input is invalid; `errors` names each field. Also when the `Idempotency-Key` was already used for a different request (`errors` then names the header). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -259,6 +259,24 @@ describe.each(testEngines)('import atomicity on %s', (engine) => {
     await new Promise((resolve) => server.close(resolve));
   });
 
+  it('a create or an append without any body answers 422 naming the body, keeping nothing', async () => {
+    const created = await uploadCsv(request, account, 'n\n1\n');
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as DatasetBody;
+    for (const path of ['/v1/datasets', `/v1/datasets/${id}/rows`]) {
+      const response = await request(path, { method: 'POST', headers: { Cookie: account.cookie } });
+      expect(response.status, path).toBe(422);
+      expect((await readProblem(response)).errors, path).toEqual([
+        { loc: ['body'], msg: 'Field required', type: 'missing' },
+      ]);
+    }
+    await request(`/v1/datasets/${id}`, {
+      method: 'DELETE',
+      headers: { Cookie: account.cookie },
+    });
+    expect(await leftovers(database)).toEqual({ datasets: 0, tables: 0 });
+  });
+
   it('a JSON import with a bad value names the row and keeps nothing', async () => {
     const response = await request(
       '/v1/datasets',

@@ -312,6 +312,18 @@ describe.each(testEngines)('reading datasets on %s', (engine) => {
     }
   });
 
+  it('refuses a cross-site aggregate query with the session cookie: 403, as documented', async () => {
+    const response = await request(
+      `/v1/datasets/${dataset.id}/query`,
+      json(
+        { metrics: [{ op: 'count' }] },
+        { Cookie: owner.cookie, Origin: 'https://evil.example' },
+      ),
+    );
+    expect(response.status).toBe(403);
+    expect((await readProblem(response)).detail).toContain('CSRF');
+  });
+
   it('keeps private datasets private: 404 for others, for reads and changes alike', async () => {
     for (const path of [`/v1/datasets/${dataset.id}`, `/v1/datasets/${dataset.id}/rows`]) {
       expect((await get(path, stranger)).status).toBe(404);

@@ -101,6 +101,19 @@ describe('errors are problem documents', () => {
     ]);
   });
 
+  it('a required body that is missing or empty answers 422 naming the body', async () => {
+    for (const headers of [{}, { 'Content-Type': 'application/json' }]) {
+      const response = await app.request('/test/echo/7', {
+        method: 'POST',
+        headers: { 'X-Tenant': 'acme', ...headers },
+      });
+      expect(response.status, JSON.stringify(headers)).toBe(422);
+      expect((await readProblem(response)).errors).toEqual([
+        { loc: ['body'], msg: 'Field required', type: 'missing' },
+      ]);
+    }
+  });
+
   it('a body that is not JSON answers 415', async () => {
     const response = await post('email=a@b.co', {
       'Content-Type': 'application/x-www-form-urlencoded',

@@ -96,7 +96,8 @@ export const signup = createRoute({
   request: { body: jsonBody(SignupSchema) },
   responses: {
     201: userResponse('The account was created and the session started.'),
-    ...problemResponses(403, 409, 413, 415, 422, 429),
+    // 401: an Authorization header with no valid API key is refused on every /v1 operation.
+    ...problemResponses(401, 403, 409, 413, 415, 422, 429),
   },
 });
 
@@ -127,7 +128,7 @@ export const logout = createRoute({
   description: 'Ends the current session and clears its cookie. Answers 204 even without one.',
   responses: {
     204: { description: 'Logged out.' },
-    ...problemResponses(403),
+    ...problemResponses(401, 403),
   },
 });
 

@@ -114,6 +114,33 @@ describe.each(testEngines)('accounts on %s', (engine) => {
     expect((await readProblem(weak)).errors?.[0]?.loc).toEqual(['body', 'password']);
   });
 
+  it('refuses an Authorization header that holds no valid API key on sign-up and log-out, as documented', async () => {
+    const badKey = { Authorization: 'Bearer not-an-api-key' };
+    const signup = await request(
+      '/v1/auth/signup',
+      json(
+        { email: 'keyed@example.com', password: 'a long passphrase', display_name: 'K' },
+        badKey,
+      ),
+    );
+    expect(signup.status).toBe(401);
+    const logout = await request('/v1/auth/logout', { method: 'POST', headers: badKey });
+    expect(logout.status).toBe(401);
+    expect(logout.headers.get('www-authenticate')).toContain('invalid_token');
+  });
+
+  it('PATCH /v1/me without a body answers 422 naming the body, not 200 for no change', async () => {
+    const account = await signUp(request, 'Bodiless');
+    const response = await request('/v1/me', {
+      method: 'PATCH',
+      headers: { Cookie: account.cookie },
+    });
+    expect(response.status).toBe(422);
+    expect((await readProblem(response)).errors).toEqual([
+      { loc: ['body'], msg: 'Field required', type: 'missing' },
+    ]);
+  });
+
   it('renews a session that is being used (sliding expiry) and forgets an expired one', async () => {
     const account = await signUp(request, 'Slide');
     const hash = sql<string>`encode(sha256(convert_to(${account.cookie.split('=')[1]}, 'UTF8')), 'hex')`;

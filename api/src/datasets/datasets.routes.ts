@@ -238,7 +238,8 @@ export const queryDataset = createRoute({
   request: { params, body: { required: true, content: json(QuerySchema) } },
   responses: {
     200: { description: 'The groups.', content: json(QueryResultSchema) },
-    ...problemResponses(401, 404, 413, 415, 422, 503),
+    // 403: a cross-site request with the session cookie (CSRF protection covers every POST).
+    ...problemResponses(401, 403, 404, 413, 415, 422, 503),
   },
 });
 

@@ -29,6 +29,21 @@ describe.each(testEngines)('health on %s', (engine) => {
     });
   });
 
+  it('GET /health and GET /ready ignore credentials, even an API key that is no good', async () => {
+    const request = contractClient(createTestApp(database));
+    for (const path of ['/health', '/ready']) {
+      for (const headers of [
+        { Authorization: 'Bearer cr_live_revoked' },
+        { Cookie: 'chartroom_session=expired' },
+      ]) {
+        expect(
+          (await request(path, { headers })).status,
+          `${path} ${JSON.stringify(headers)}`,
+        ).toBe(200);
+      }
+    }
+  });
+
   it('GET /ready answers 503 naming the migrations not applied yet', async () => {
     const fresh = await openTestDatabase(engine, { migrate: false });
     try {

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import type { ValidationErrorItem } from './problem.ts';
+import type { Context } from 'hono';
+import { problem, type ValidationErrorItem } from './problem.ts';
 
 const MISSING = 'Field required';
 
@@ -33,4 +34,10 @@ export function summarise(errors: ValidationErrorItem[]): string {
   return errors.length === 1
     ? `${fields[0]}: ${errors[0]?.msg}`
     : `${errors.length} fields are invalid: ${[...new Set(fields)].join(', ')}`;
+}
+
+/** The 422 for a request that sends no body where the operation needs one. */
+export function missingBody(c: Context) {
+  const errors = [{ loc: ['body'], msg: 'Field required', type: 'missing' }];
+  return problem(c, 422, summarise(errors), { errors });
 }

@@ -134,3 +134,34 @@ describe('railway.toml', () => {
     );
   });
 });
+
+describe('README "Deploying"', () => {
+  const readme = read('README.md');
+  const section = readme.slice(
+    readme.indexOf('## Deploying'),
+    readme.indexOf('## Where things live'),
+  );
+  /** Settings that are not the API's: the web build's, Cloudflare's build image's, and CI's. */
+  const elsewhere = {
+    PUBLIC_API_URL: 'web/src/lib/api/base-url.ts',
+    NODE_VERSION: 'README.md',
+    CLOUDFLARE_API_TOKEN: '.github/workflows/deploy-web.yml',
+    CLOUDFLARE_ACCOUNT_ID: '.github/workflows/deploy-web.yml',
+    CLOUDFLARE_PAGES_PROJECT: '.github/workflows/deploy-web.yml',
+  } as const;
+
+  it('names only variables that api/src/config.ts reads, or that the web build and CI use', () => {
+    const apiVariables = new Set(
+      [...read('api/src/config.ts').matchAll(/^\s+([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]),
+    );
+    const named = new Set(
+      [...section.matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((m) => m[0]),
+    );
+    expect(named.size).toBeGreaterThan(5);
+    for (const name of named) {
+      const where = elsewhere[name as keyof typeof elsewhere];
+      if (where) expect(read(where), name).toContain(name);
+      else expect(apiVariables, name).toContain(name);
+    }
+  });
+});

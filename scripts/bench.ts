@@ -1,6 +1,7 @@
 // `npm run bench`: measures Chartroom against baselines run side by side on this machine, and
-// prints each figure as a ratio to its baseline. Needs a PostgreSQL server: DATABASE_URL, or the
-// local one at postgres://postgres@127.0.0.1:5432/test. Talks only to 127.0.0.1.
+// prints each figure as a ratio to its baseline; then Lighthouse scores of the web pages. Needs
+// a PostgreSQL server: DATABASE_URL, or the local one at postgres://postgres@127.0.0.1:5432/test.
+// Talks only to 127.0.0.1.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { repoRoot } from './lib/paths.ts';
+import { printLighthouse, runLighthouse } from './lighthouse.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -304,3 +306,5 @@ async function main() {
 }
 
 await main();
+// The web's scores, on its own stack (embedded database with the sample data).
+printLighthouse(await runLighthouse());

@@ -239,6 +239,16 @@ async function verify(
       problems.push(`instance ${i + 1} reports row_count ${count}, the table holds ${tableRows}`);
     }
   }
+  // Each write sent an Idempotency-Key: once the instances are idle, every claim has an answer
+  // (a claim left open would answer a client's retry 409 until its lease ran out).
+  const openClaims = Number(
+    (
+      await sql.query<{ n: number }>(
+        'select count(*)::int as n from idempotency_keys where response_status is null',
+      )
+    ).rows[0]?.n,
+  );
+  if (openClaims > 0) problems.push(`${openClaims} Idempotency-Key claims were never answered`);
   if (tableRows !== DATASET_ROWS + rows.storedRecords) {
     problems.push(
       `the table holds ${tableRows} rows, not ${DATASET_ROWS} seeded + ${rows.storedRecords} appended`,

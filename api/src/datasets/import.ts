@@ -327,6 +327,7 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
         table,
         reading.columns.map((c) => c.key),
         reading.file,
+        'fresh table',
       );
       return finish(session, table, reading);
     });
@@ -379,6 +380,7 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
             table,
             columns.map((c) => c.key),
             source.format,
+            'fresh table',
           );
           try {
             const read = await spill(

@@ -28,13 +28,24 @@ export interface CopyFile {
 export interface BulkSession {
   execute<R = Record<string, unknown>>(query: CompiledQuery): Promise<R[]>;
   /** Loads a file in COPY's text format (tab-separated, `\N` for null) into `table`'s `columns`. */
-  copyFile(table: string, columns: string[], file: CopyFile): Promise<void>;
+  copyFile(table: string, columns: string[], file: CopyFile, fresh?: FreshTable): Promise<void>;
   /**
    * A COPY to write to while rows still arrive, so reading and loading overlap; only where the
    * driver streams (pg). PGlite answers `undefined`.
    */
-  openCopy(table: string, columns: string[], format: CopyFormat): CopyWriter | undefined;
+  openCopy(
+    table: string,
+    columns: string[],
+    format: CopyFormat,
+    fresh?: FreshTable,
+  ): CopyWriter | undefined;
 }
+
+/**
+ * The table was created in this transaction: its rows can be written already frozen (COPY
+ * FREEZE), so the index build and statistics scan that follow do not rewrite every page.
+ */
+export type FreshTable = 'fresh table';
 
 export interface CopyWriter {
   write(bytes: Buffer): Promise<void>;
@@ -51,16 +62,17 @@ function copyStatement(
   columns: string[],
   source: string,
   format: CopyFormat,
+  fresh?: FreshTable,
 ): string {
   for (const name of [table, ...columns]) {
     if (!IDENTIFIER.test(name)) throw new Error(`not a generated identifier: ${name}`);
   }
   const statement = `copy "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) from ${source}`;
-  if (format.delimiter === '\t' && format.null === '\\N') return statement;
   // Literals from a closed set, never from input.
   const delimiter = { '\t': "E'\\t'", ',': "','", ';': "';'" }[format.delimiter];
   const nullMark = format.null === '' ? "''" : "E'\\\\N'";
-  return `${statement} with (delimiter ${delimiter}, null ${nullMark})`;
+  const freeze = fresh ? ', freeze' : '';
+  return `${statement} with (delimiter ${delimiter}, null ${nullMark}${freeze})`;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -154,16 +166,18 @@ export async function pgBulkSession<T>(
     const result = await work({
       execute: async <R>(query: CompiledQuery) =>
         (await client.query(query.sql, query.parameters as unknown[])).rows as R[],
-      copyFile: async (table, columns, file) => {
+      copyFile: async (table, columns, file, fresh) => {
         await pipeline(
           createReadStream(file.path, { highWaterMark: 1024 * 1024 }),
-          client.query(copyFrom(copyStatement(table, columns, 'stdin', file.format))),
+          client.query(copyFrom(copyStatement(table, columns, 'stdin', file.format, fresh))),
         );
       },
-      openCopy: (table, columns, format) => {
+      openCopy: (table, columns, format, fresh) => {
         // A few MB may wait for the server, so the next rows are read while it loads these.
         const stream = client.query(
-          copyFrom(copyStatement(table, columns, 'stdin', format), { highWaterMark: QUEUE_BYTES }),
+          copyFrom(copyStatement(table, columns, 'stdin', format, fresh), {
+            highWaterMark: QUEUE_BYTES,
+          }),
         );
         let failure: Error | undefined;
         stream.on('error', (error) => {
@@ -209,9 +223,9 @@ export function pgliteBulkSession<T>(
         (await tx.query<R>(query.sql, query.parameters as unknown[])).rows,
       // PGlite has no COPY FROM STDIN; it copies from a Blob. A file-backed Blob, sliced at
       // line boundaries, is read a few MB at a time.
-      copyFile: async (table, columns, file) => {
+      copyFile: async (table, columns, file, fresh) => {
         const blob = await openAsBlob(file.path);
-        const statement = copyStatement(table, columns, "'/dev/blob'", file.format);
+        const statement = copyStatement(table, columns, "'/dev/blob'", file.format, fresh);
         for (let i = 1; i < file.boundaries.length; i++) {
           const start = file.boundaries[i - 1] as number;
           const end = file.boundaries[i] as number;

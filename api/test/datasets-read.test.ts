@@ -312,6 +312,24 @@ describe.each(testEngines)('reading datasets on %s', (engine) => {
     }
   });
 
+  it('refuses a NUL character in a search or a filter with a 422 naming it, not a database error', async () => {
+    const search = await get('/v1/datasets?q=a%00b');
+    expect(search.status).toBe(422);
+    expect((await readProblem(search)).errors?.[0]?.loc).toEqual(['query', 'q']);
+    const filter = await get(`/v1/datasets/${dataset.id}/rows?filter=city:eq:Par%00is`);
+    expect(filter.status).toBe(422);
+    expect((await readProblem(filter)).errors?.[0]?.loc).toEqual(['query', 'filter']);
+    const query = await request(
+      `/v1/datasets/${dataset.id}/query`,
+      json(
+        { metrics: [{ op: 'count' }], filters: [{ column: 'city', op: 'eq', value: '\u0000' }] },
+        { Cookie: owner.cookie },
+      ),
+    );
+    expect(query.status).toBe(422);
+    expect((await readProblem(query)).errors?.[0]?.loc).toEqual(['body', 'filters', 0, 'value']);
+  });
+
   it('refuses a cross-site aggregate query with the session cookie: 403, as documented', async () => {
     const response = await request(
       `/v1/datasets/${dataset.id}/query`,

@@ -114,6 +114,20 @@ describe('errors are problem documents', () => {
     }
   });
 
+  it('a NUL character in a query parameter or anywhere in a JSON body answers 422 naming each place', async () => {
+    const response = await post(
+      JSON.stringify({ email: 'a@b.co', tags: ['fine', 'a\u0000b'], 'k\u0000': 1 }),
+      {},
+      '/test/echo/7?limit=1%00',
+    );
+    expect(response.status).toBe(422);
+    expect((await readProblem(response)).errors).toEqual([
+      { loc: ['query', 'limit'], msg: expect.stringContaining('NUL'), type: 'string_nul' },
+      { loc: ['body', 'tags', 1], msg: expect.stringContaining('NUL'), type: 'string_nul' },
+      { loc: ['body', 'k\u0000'], msg: expect.stringContaining('NUL'), type: 'string_nul' },
+    ]);
+  });
+
   it('a body that is not JSON answers 415', async () => {
     const response = await post('email=a@b.co', {
       'Content-Type': 'application/x-www-form-urlencoded',

@@ -7,11 +7,12 @@ import { contractClient, readProblem } from '../../test/support/contract.ts';
 import { openTestDatabase, type TestDatabase, testEngines } from '../../test/support/databases.ts';
 import { secured } from '../auth/secured.ts';
 
-// A write operation open to API keys, as datasets and charts will be: checks the scope rule.
+// A write operation open to API keys, as datasets and charts are: checks the scope rule. Under
+// /v1, where the API reads credentials.
 const writeSomething = createRoute(
   secured({
     method: 'post',
-    path: '/test/write',
+    path: '/v1/test/write',
     responses: { 204: { description: 'done' } },
   }),
 );
@@ -62,14 +63,14 @@ describe.each(testEngines)('API keys on %s', (engine) => {
   it('a read key cannot write: 403 naming the missing scope; a write key can', async () => {
     const account = await signUp(request, 'Scopes');
     const readKey = await createKey(request, account, ['read']);
-    const refused = await app.request('/test/write', {
+    const refused = await app.request('/v1/test/write', {
       method: 'POST',
       headers: bearer(readKey.secret),
     });
     expect(refused.status).toBe(403);
     expect((await readProblem(refused)).detail).toContain('"write" scope');
     const writeKey = await createKey(request, account, ['read', 'write']);
-    const allowed = await app.request('/test/write', {
+    const allowed = await app.request('/v1/test/write', {
       method: 'POST',
       headers: bearer(writeKey.secret),
     });

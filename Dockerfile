@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY api/package.json api/
 COPY web/package.json web/
+COPY client/package.json client/
 # The API's runtime dependencies alone: no dev tools, no web, no pinned Node (the image has it).
 # None of them needs an install script.
 RUN npm ci --omit=dev --workspace api --ignore-scripts && npm cache clean --force

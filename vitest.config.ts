@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['api/**/*.test.ts', 'scripts/**/*.test.ts', 'web/test/**/*.test.ts'],
+    include: [
+      'api/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'client/**/*.test.ts',
+      'web/test/**/*.test.ts',
+    ],
     // PGlite start-up and the Astro build in the browser test take seconds, not milliseconds.
     testTimeout: 30_000,
     hookTimeout: 180_000,

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, serializeOpenApiDocument } from '../api/src/openapi.ts';
 import { generateClientTypes } from './lib/client-types.ts';
 import { findBreakingChanges } from './lib/openapi-breaking.ts';
-import { clientTypesPath, contractPath, releasedContractPath } from './lib/paths.ts';
+import { clientTypesPaths, contractPath, releasedContractPath, repoRoot } from './lib/paths.ts';
 
 const committed = readFileSync(contractPath, 'utf8');
 
@@ -12,7 +13,7 @@ describe('the committed contract', () => {
     const generated = serializeOpenApiDocument(buildOpenApiDocument());
     if (generated !== committed) {
       expect.fail(
-        'openapi/v1.json differs from the routes. Run `npm run openapi` and commit openapi/v1.json and web/src/lib/api/schema.d.ts.',
+        'openapi/v1.json differs from the routes. Run `npm run openapi` and commit openapi/v1.json, web/src/lib/api/schema.d.ts and client/src/schema.ts.',
       );
     }
   });
@@ -23,14 +24,17 @@ describe('the committed contract', () => {
     expect(messages, 'breaking changes against openapi/v1.released.json').toEqual([]);
   });
 
-  it('has generated the web client types the web is built with', async () => {
-    const generated = await generateClientTypes(committed);
-    if (generated !== readFileSync(clientTypesPath, 'utf8')) {
-      expect.fail(
-        'web/src/lib/api/schema.d.ts is stale. Run `npm run gen` (or `npm run openapi`) and commit it.',
-      );
-    }
-  });
+  it.each(clientTypesPaths.map((file) => path.relative(repoRoot, file)))(
+    'has generated %s, the types the clients are built with',
+    async (file) => {
+      const generated = await generateClientTypes(committed);
+      if (generated !== readFileSync(path.join(repoRoot, file), 'utf8')) {
+        expect.fail(
+          `${file} is stale. Run \`npm run gen\` (or \`npm run openapi\`) and commit it.`,
+        );
+      }
+    },
+  );
 
   it('gives every operation an operationId, a tag, a summary and documented errors', () => {
     const document = JSON.parse(committed);

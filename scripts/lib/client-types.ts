@@ -7,7 +7,7 @@ const BANNER = `/**
 
 `;
 
-/** The TypeScript types the web's openapi-fetch client is typed with. */
+/** The TypeScript types the openapi-fetch clients (the web's, `@chartroom/client`) are typed with. */
 export async function generateClientTypes(contractJson: string): Promise<string> {
   // A default makes a field optional to send, not always present: keep such fields optional.
   const ast = await openapiTS(JSON.parse(contractJson), {

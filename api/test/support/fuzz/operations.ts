@@ -166,7 +166,10 @@ function serialise(value: unknown): string[] {
   return [typeof value === 'string' ? value : JSON.stringify(value)];
 }
 
-/** Strings a parameter's schema refuses, as they travel in a URL. */
+/** Text a header can carry unchanged: visible ASCII, inner spaces (fetch trims the ends). */
+const isHeaderValue = (text: string) => /^(?:[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?)?$/.test(text);
+
+/** Strings a parameter's schema refuses, as they travel in a URL or a header. */
 export function invalidParameterTexts(schema: JsonSchema): string[] {
   const node = schema.$ref ? resolveRef(schema.$ref) : schema;
   if (node.enum) return ['not-in-enum', `${String(node.enum[0]).toUpperCase()}!`];
@@ -196,7 +199,7 @@ export function invalidParameterTexts(schema: JsonSchema): string[] {
 }
 
 function csvArbitrary(options: GeneratorOptions): fc.Arbitrary<string> {
-  const words = options.hints?.({ type: 'string' }) ?? [];
+  const words = options.hints?.({ type: 'string' }, 'csv') ?? [];
   const cell = fc.oneof(
     fc.constantFrom(...words, '', '1', '2.5', 'true', '2024-02-29', '"quoted, with comma"'),
     fc.string({ maxLength: 12 }),
@@ -232,7 +235,9 @@ function parametersArbitrary(
   options: SchemaArbitraryOptions,
 ): fc.Arbitrary<Pick<FuzzRequest, 'path' | 'query' | 'headers'>> {
   const entries = operation.parameters.map((parameter) => {
-    const value = arbitraryFor(parameter.schema, options).map(serialise);
+    const where = `${operation.template} ${parameter.name}`;
+    let value = arbitraryFor(parameter.schema, { ...options, where }).map(serialise);
+    if (parameter.in === 'header') value = value.filter((texts) => texts.every(isHeaderValue));
     return parameter.required || parameter.in === 'path'
       ? value
       : fc.option(value, { nil: undefined, freq: 2 });
@@ -261,7 +266,7 @@ function bodyArbitrary(
 ): fc.Arbitrary<FuzzRequest['body']> {
   const body = operation.body;
   if (!body) return fc.constant(undefined);
-  const schemaOptions = { ...options, resolve: resolveRef };
+  const schemaOptions = { ...options, resolve: resolveRef, where: operation.template };
   const variants = Object.entries(body.content).map(([type, { schema }]) => {
     if (type === 'application/json') {
       return fc
@@ -290,7 +295,7 @@ export function validRequests(
   operation: Operation,
   options: GeneratorOptions,
 ): fc.Arbitrary<FuzzRequest> {
-  const schemaOptions = { ...options, resolve: resolveRef };
+  const schemaOptions = { ...options, resolve: resolveRef, where: operation.template };
   return fc
     .record({
       caller: callerArbitrary(operation),
@@ -311,7 +316,7 @@ export function invalidRequests(
   operation: Operation,
   options: GeneratorOptions,
 ): fc.Arbitrary<FuzzRequest> | undefined {
-  const schemaOptions = { ...options, resolve: resolveRef };
+  const schemaOptions = { ...options, resolve: resolveRef, where: operation.template };
   const base = validRequests(operation, options);
   const mutations: fc.Arbitrary<FuzzRequest>[] = [];
 

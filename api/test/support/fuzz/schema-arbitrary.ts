@@ -35,7 +35,9 @@ export interface SchemaArbitraryOptions {
    * Strings worth trying for a string schema (names the data really has, ids that exist): a
    * fuzzer that only sends random text never gets past the first lookup.
    */
-  hints?: (schema: JsonSchema) => readonly string[];
+  hints?: (schema: JsonSchema, where: string) => readonly string[];
+  /** Where the schema sits (a parameter, say), passed on to `hints` with property names. */
+  where?: string;
   /** The longest array generated, whatever `maxItems` allows: requests stay small and quick. */
   maxArrayLength?: number;
 }
@@ -119,41 +121,54 @@ export function arbitraryFor(
   schema: JsonSchema,
   options: SchemaArbitraryOptions,
 ): fc.Arbitrary<unknown> {
-  const build = (node: JsonSchema, refs: readonly string[]): fc.Arbitrary<unknown> => {
+  const build = (
+    node: JsonSchema,
+    refs: readonly string[],
+    where: string,
+  ): fc.Arbitrary<unknown> => {
     if (node.$ref) {
       if (refs.includes(node.$ref)) throw new Error(`recursive schema at ${node.$ref}`);
       const { $ref, ...siblings } = node;
-      return build({ ...options.resolve($ref), ...siblings }, [...refs, $ref]);
+      return build({ ...options.resolve($ref), ...siblings }, [...refs, $ref], where);
     }
     if (node.allOf) {
       const { allOf, ...rest } = node;
-      return build(mergeAll([rest, ...allOf.map((part) => resolveDeep(part, options))]), refs);
+      return build(
+        mergeAll([rest, ...allOf.map((part) => resolveDeep(part, options))]),
+        refs,
+        where,
+      );
     }
     const branches = node.anyOf ?? node.oneOf;
     if (branches) {
       const { anyOf: _any, oneOf: _one, ...rest } = node;
-      return fc.oneof(...branches.map((branch) => build({ ...rest, ...branch }, refs)));
+      return fc.oneof(...branches.map((branch) => build({ ...rest, ...branch }, refs, where)));
     }
     if (node.nullable) {
       const { nullable: _, ...rest } = node;
-      return fc.oneof(fc.constant(null), build(rest, refs));
+      return fc.oneof(fc.constant(null), build(rest, refs, where));
     }
     if ('const' in node) return fc.constant(node.const);
     if (node.enum) return fc.constantFrom(...node.enum);
     const types = typesOf(node) ?? inferType(node);
-    if (types.length > 1) return fc.oneof(...types.map((type) => build({ ...node, type }, refs)));
-    const base = buildType(node, types[0] as string, (child) => build(child, refs));
+    if (types.length > 1) {
+      return fc.oneof(...types.map((type) => build({ ...node, type }, refs, where)));
+    }
+    const base = buildType(node, types[0] as string, where, (child, name) =>
+      build(child, refs, name ?? where),
+    );
     return node.example !== undefined ? fc.oneof(base, fc.constant(node.example)) : base;
   };
 
   const buildType = (
     node: JsonSchema,
     type: string,
-    child: (schema: JsonSchema) => fc.Arbitrary<unknown>,
+    where: string,
+    child: (schema: JsonSchema, name?: string) => fc.Arbitrary<unknown>,
   ): fc.Arbitrary<unknown> => {
     switch (type) {
       case 'string':
-        return stringArbitrary(node, options);
+        return stringArbitrary(node, options, where);
       case 'integer':
         return integerArbitrary(node);
       case 'number':
@@ -174,13 +189,13 @@ export function arbitraryFor(
           : fc.array(items, { minLength, maxLength });
       }
       case 'object':
-        return objectArbitrary(node, options, child);
+        return objectArbitrary(node, options, where, child);
       default:
         return fc.jsonValue();
     }
   };
 
-  return build(schema, []);
+  return build(schema, [], options.where ?? '');
 }
 
 function inferType(schema: JsonSchema): string[] {
@@ -228,13 +243,19 @@ function formatArbitrary(format: string | undefined): fc.Arbitrary<string> | und
 function stringArbitrary(
   schema: JsonSchema,
   options: SchemaArbitraryOptions,
+  where: string,
 ): fc.Arbitrary<string> {
   const fits = (text: string) => fitsLength(schema, text);
   const formatted = formatArbitrary(schema.format);
-  const hints = (options.hints?.(schema) ?? []).filter(fits);
+  const hints = (options.hints?.(schema, where) ?? []).filter(fits);
   if (formatted) {
     // A format constrains too much for random text; hints (ids that exist) keep their value.
-    return hints.length ? fc.oneof(formatted, fc.constantFrom(...hints)) : formatted;
+    return hints.length
+      ? fc.oneof(
+          { arbitrary: formatted, weight: 1 },
+          { arbitrary: fc.constantFrom(...hints), weight: 3 },
+        )
+      : formatted;
   }
   const minLength = schema.minLength ?? 0;
   const maxLength = schema.maxLength ?? Math.max(minLength, 40);
@@ -257,7 +278,7 @@ function stringArbitrary(
   if (hostile.length) candidates.push({ arbitrary: fc.constantFrom(...hostile), weight: 2 });
   const usableHints = hints.filter(matches);
   if (usableHints.length)
-    candidates.push({ arbitrary: fc.constantFrom(...usableHints), weight: 4 });
+    candidates.push({ arbitrary: fc.constantFrom(...usableHints), weight: 8 });
   return fc.oneof(...candidates);
 }
 
@@ -299,18 +320,19 @@ function numberArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
 function objectArbitrary(
   schema: JsonSchema,
   options: SchemaArbitraryOptions,
-  child: (schema: JsonSchema) => fc.Arbitrary<unknown>,
+  where: string,
+  child: (schema: JsonSchema, name?: string) => fc.Arbitrary<unknown>,
 ): fc.Arbitrary<Record<string, unknown>> {
   const properties = schema.properties ?? {};
   const declared = fc.record(
     Object.fromEntries(
-      Object.entries(properties).map(([name, property]) => [name, child(property)]),
+      Object.entries(properties).map(([name, property]) => [name, child(property, name)]),
     ),
     { requiredKeys: (schema.required ?? []).filter((name) => name in properties) },
   ) as fc.Arbitrary<Record<string, unknown>>;
   const extra = schema.additionalProperties;
   if (!extra || typeof extra !== 'object') return declared;
-  const keyHints = (options.hints?.({ type: 'string' }) ?? []).filter(
+  const keyHints = (options.hints?.({ type: 'string' }, where) ?? []).filter(
     (key) => !(key in properties),
   );
   const key = keyHints.length

@@ -50,6 +50,15 @@ type Placeholder = keyof typeof PLACEHOLDERS;
 const UUID_HINTS = Object.entries(PLACEHOLDERS)
   .filter(([name]) => !name.endsWith('Email'))
   .map(([, value]) => value);
+/** Ids of the kind a place names (`/v1/charts/{id}`, `dataset_id`), so most lookups find one. */
+const UUID_HINTS_BY_KIND: [RegExp, string[]][] = [
+  [/chart/, [PLACEHOLDERS.publicChart, PLACEHOLDERS.privateChart]],
+  [
+    /dataset/,
+    [PLACEHOLDERS.publicDataset, PLACEHOLDERS.privateDataset, PLACEHOLDERS.strangerDataset],
+  ],
+  [/api-key/, [PLACEHOLDERS.ownerKey]],
+];
 const EMAIL_HINTS = [PLACEHOLDERS.ownerEmail, PLACEHOLDERS.strangerEmail];
 const WORDS = [
   ...COLUMNS,
@@ -76,8 +85,10 @@ const WORDS = [
 ];
 
 /** Words and ids worth trying for a string schema: what the world's data is really called. */
-export function fuzzHints(schema: JsonSchema): readonly string[] {
-  if (schema.format === 'uuid') return UUID_HINTS;
+export function fuzzHints(schema: JsonSchema, where: string): readonly string[] {
+  if (schema.format === 'uuid') {
+    return UUID_HINTS_BY_KIND.find(([kind]) => kind.test(where))?.[1] ?? UUID_HINTS;
+  }
   if (schema.format === 'email' || schema.format === 'idn-email') return EMAIL_HINTS;
   return WORDS;
 }

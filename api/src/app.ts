@@ -7,6 +7,7 @@ import { authenticate } from './auth/authenticate.ts';
 import { csrfProtection } from './auth/csrf.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/database.ts';
+import { readsOf } from './db/replica.ts';
 import { docsRouter } from './docs/docs.ts';
 import { accessLog } from './lib/access-log.ts';
 import { handleError } from './lib/errors.ts';
@@ -69,9 +70,11 @@ export function createApp({ config, database, logger }: AppDeps) {
   app.use((c, next) =>
     /^text\/csv\b/i.test(c.req.header('content-type') ?? '') ? next() : jsonBodyLimit(c, next),
   );
+  const reads = readsOf(database);
   app.use(async (c, next) => {
     c.set('config', config);
     c.set('db', database.db);
+    c.set('reads', reads);
     c.set('databaseKind', database.kind);
     c.set('database', database);
     await next();

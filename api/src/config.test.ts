@@ -19,6 +19,33 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT).toBe(8000);
   });
 
+  it('takes DATABASE_REPLICA_URL beside DATABASE_URL, with a retry delay', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://app@primary.internal:5432/chartroom',
+      DATABASE_REPLICA_URL: 'postgresql://app@replica.internal:5432/chartroom',
+    });
+    expect(config.DATABASE_REPLICA_URL).toBe('postgresql://app@replica.internal:5432/chartroom');
+    expect(config.DATABASE_REPLICA_RETRY_MS).toBe(5000);
+  });
+
+  it('refuses a DATABASE_REPLICA_URL that is no PostgreSQL URL, or one without DATABASE_URL', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+    expect(
+      problems({ DATABASE_URL: 'postgres://app@db/x', DATABASE_REPLICA_URL: 'replica.internal' }),
+    ).toEqual(['DATABASE_REPLICA_URL: must be a postgres:// or postgresql:// URL']);
+    expect(problems({ DATABASE_REPLICA_URL: 'postgres://app@replica.internal/x' })).toEqual([
+      'DATABASE_REPLICA_URL: needs DATABASE_URL too: a replica serves reads for a PostgreSQL primary, not PGlite',
+    ]);
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

@@ -24,6 +24,15 @@ const envSchema = z.object({
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
     .optional(),
+  /**
+   * A streaming replica of DATABASE_URL (or a managed reader endpoint): reads that tolerate a
+   * little lag go there, everything else stays on the primary.
+   */
+  DATABASE_REPLICA_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  /** After the replica fails, how long reads stay on the primary before it is tried again. */
+  DATABASE_REPLICA_RETRY_MS: z.coerce.number().int().min(0).default(5_000),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
   PGLITE_DATA_DIR: z
     .string()
@@ -66,6 +75,18 @@ const envSchema = z.object({
 
 export type Config = z.output<typeof envSchema>;
 
+/** Settings that only make sense together. */
+const consistentEnvSchema = envSchema.superRefine((config, context) => {
+  if (config.DATABASE_REPLICA_URL && !config.DATABASE_URL) {
+    context.addIssue({
+      code: 'custom',
+      path: ['DATABASE_REPLICA_URL'],
+      message:
+        'needs DATABASE_URL too: a replica serves reads for a PostgreSQL primary, not PGlite',
+    });
+  }
+});
+
 export class ConfigError extends Error {
   readonly problems: string[];
 
@@ -80,7 +101,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable means "not set", as in most .env files and dashboards.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = envSchema.safeParse(present);
+  const result = consistentEnvSchema.safeParse(present);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map(

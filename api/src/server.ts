@@ -3,8 +3,9 @@ import { serve } from '@hono/node-server';
 import pino from 'pino';
 import { type AppDeps, createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { databaseOptionsFromConfig, openDatabase } from './db/database.ts';
+import { databaseOptionsFromConfig } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { openDatabaseWithReplica, readsOf } from './db/replica.ts';
 
 export interface RunningServer {
   url: string;
@@ -20,7 +21,11 @@ export async function startServer(
   } = createApp,
 ): Promise<RunningServer> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'chartroom-api' } });
-  const database = openDatabase(databaseOptionsFromConfig(config));
+  const database = openDatabaseWithReplica(
+    databaseOptionsFromConfig(config),
+    { url: config.DATABASE_REPLICA_URL, retryAfterMs: config.DATABASE_REPLICA_RETRY_MS },
+    logger,
+  );
   const { db, description } = database;
   const { results = [] } = await migrateToLatest(db);
   for (const result of results) logger.info({ migration: result.migrationName }, 'migrated');
@@ -53,6 +58,7 @@ export async function startServer(
       }
       clearTimeout(timer);
       await db.destroy();
+      await readsOf(database).close();
       logger.info('stopped');
     })();
     return stopping;

@@ -11,8 +11,11 @@ function isProblem(body: unknown): body is Problem {
   return typeof type === 'string' && typeof title === 'string' && typeof status === 'number';
 }
 
+/** One line, then each wrong field that the detail does not already spell out. */
 function describe(problem: Problem): string {
-  const fields = (problem.errors ?? []).map((item) => `${item.loc.join('.')}: ${item.msg}`);
+  const fields = (problem.errors ?? [])
+    .map((item) => `${item.loc.join('.')}: ${item.msg}`)
+    .filter((field) => !problem.detail.includes(field));
   return [`${problem.status} ${problem.title}: ${problem.detail}`, ...fields].join('\n  ');
 }
 

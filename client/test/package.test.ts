@@ -113,6 +113,22 @@ describe('the @chartroom/client package', () => {
     expect(seen[0]?.headers.get('Authorization')).toBe('Bearer cr_live_example');
   });
 
+  it('says in its message which fields are wrong, once each', () => {
+    const error = new built.ChartroomError({
+      type: 'https://chartroom.dev/problems/validation-error',
+      title: 'Invalid input',
+      status: 422,
+      detail: 'body.name: Field required',
+      errors: [
+        { loc: ['body', 'name'], msg: 'Field required', type: 'missing' },
+        { loc: ['body', 'rows', 2, 'day'], msg: 'Not a date', type: 'type_mismatch' },
+      ],
+    });
+    expect(error.message).toBe(
+      '422 Invalid input: body.name: Field required\n  body.rows.2.day: Not a date',
+    );
+  });
+
   describe.each(testEngines)('against the API on %s', (kind) => {
     let api: RunningApi;
     beforeAll(async () => {

@@ -3,6 +3,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { currentAuth } from '../auth/auth-context.ts';
 import { canChange, canRead } from '../auth/ownership.ts';
+import { readDatasetRows } from '../datasets/dataset-reads.ts';
 import * as datasets from '../datasets/datasets.repository.ts';
 import { QueryInputError } from '../datasets/row-query.ts';
 import type { AppEnv } from '../lib/app-env.ts';
@@ -77,7 +78,10 @@ export const listChartsHandler: RouteHandler<typeof listCharts, AppEnv> = async 
       headers: { 'WWW-Authenticate': 'Bearer realm="chartroom"' },
     });
   }
-  const rows = await repository.listCharts(c.var.db, c.var.auth, { mine, limit, after });
+  const list = (db: typeof c.var.db) =>
+    repository.listCharts(db, c.var.auth, { mine, limit, after });
+  // Anonymous: public charts, a moment's lag is fine (the replica); signed in: the primary.
+  const rows = c.var.auth ? await list(c.var.db) : await c.var.reads.run(list);
   const page = listPage(rows, limit);
   return c.json({ items: page.items.map(chartBody), next_cursor: page.next_cursor }, 200);
 };
@@ -166,7 +170,10 @@ async function withChartData(
   try {
     return respond(
       chart,
-      await chartData(c.var.db, { id: chart.id, spec: chart.spec as ChartSpec }, dataset, options),
+      // The chart and its dataset come from the primary (above); the series from the replica.
+      await readDatasetRows(c.var.reads, dataset, (db) =>
+        chartData(db, { id: chart.id, spec: chart.spec as ChartSpec }, dataset, options),
+      ),
     );
   } catch (error) {
     return inputProblem(c, error);

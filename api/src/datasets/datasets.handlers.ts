@@ -13,6 +13,7 @@ import { buildAggregate } from './aggregate.ts';
 import type { ColumnType } from './column-types.ts';
 import { COLUMN_TYPES } from './column-types.ts';
 import { openCsv } from './csv-reader.ts';
+import { readDatasetRows } from './dataset-reads.ts';
 import * as repository from './datasets.repository.ts';
 import type {
   appendRows,
@@ -184,7 +185,11 @@ export const listDatasetsHandler: RouteHandler<typeof listDatasets, AppEnv> = as
       headers: { 'WWW-Authenticate': 'Bearer realm="chartroom"' },
     });
   }
-  const rows = await repository.listDatasets(c.var.db, c.var.auth, { q, mine, limit, after });
+  const list = (db: typeof c.var.db) =>
+    repository.listDatasets(db, c.var.auth, { q, mine, limit, after });
+  // An anonymous caller sees public datasets only, and a moment's lag: the read replica. A
+  // signed-in caller may look for what they just created: the primary.
+  const rows = c.var.auth ? await list(c.var.db) : await c.var.reads.run(list);
   const page = listPage(rows, limit);
   return c.json({ items: page.items.map(summaryBody), next_cursor: page.next_cursor }, 200);
 };
@@ -341,13 +346,15 @@ export const listRowsHandler: RouteHandler<typeof listRows, AppEnv> = async (c) 
       return rowsExport(c, dataset, { columns, where, sort, limit: 5000 }, format);
     }
     const cursor = query.cursor ? decodeCursor(query.cursor, sort, ['query', 'cursor']) : undefined;
-    const page = await repository.pageOfRows(c.var.db, dataset.table_name, {
-      columns,
-      where,
-      sort,
-      cursor,
-      limit: query.limit + 1,
-    });
+    const page = await readDatasetRows(c.var.reads, dataset, (db) =>
+      repository.pageOfRows(db, dataset.table_name, {
+        columns,
+        where,
+        sort,
+        cursor,
+        limit: query.limit + 1,
+      }),
+    );
     const rows = page.slice(0, query.limit);
     const last = rows.at(-1);
     return c.json(
@@ -371,10 +378,12 @@ export const queryDatasetHandler: RouteHandler<typeof queryDataset, AppEnv> = as
   try {
     const aggregate = buildAggregate(dataset.table_name, dataset.columns, c.req.valid('json'));
     const timeout = c.var.config.QUERY_TIMEOUT_MS;
-    const rows = await c.var.db.transaction().execute(async (trx) => {
-      await sql`select set_config('statement_timeout', ${String(timeout)}, true)`.execute(trx);
-      return (await aggregate.statement.execute(trx)).rows;
-    });
+    const rows = await readDatasetRows(c.var.reads, dataset, (db) =>
+      db.transaction().execute(async (trx) => {
+        await sql`select set_config('statement_timeout', ${String(timeout)}, true)`.execute(trx);
+        return (await aggregate.statement.execute(trx)).rows;
+      }),
+    );
     return c.json({ columns: aggregate.columns, rows: rows.map(aggregate.toRow) }, 200);
   } catch (error) {
     if ((error as { code?: string }).code === '57014') {

@@ -110,3 +110,24 @@ export async function pageOfRows(db: Db, table: string, request: RowsRequest) {
     } satisfies Cursor,
   }));
 }
+
+/**
+ * Whether `db` (a read replica) holds this very version of the dataset: the same `updated_at`
+ * and `row_count`, which an append changes in the transaction that adds its rows. If so, it has
+ * replayed at least that transaction, and so the dataset's table and every row in it.
+ */
+export async function holdsVersion(
+  db: Db,
+  dataset: Pick<DatasetRow, 'id' | 'updated_at' | 'row_count'>,
+): Promise<boolean> {
+  const copy = await db
+    .selectFrom('datasets')
+    .select(['updated_at', 'row_count'])
+    .where('id', '=', dataset.id)
+    .executeTakeFirst();
+  return (
+    copy !== undefined &&
+    copy.updated_at.getTime() === dataset.updated_at.getTime() &&
+    String(copy.row_count) === String(dataset.row_count)
+  );
+}

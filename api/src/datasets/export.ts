@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
 import type { StoredColumn } from '../db/schema.ts';
 import type { AppEnv } from '../lib/app-env.ts';
+import { readDatasetRows } from './dataset-reads.ts';
 import { type DatasetRow, pageOfRows, type RowsRequest } from './datasets.repository.ts';
 
 type Cell = string | number | boolean | null;
@@ -40,7 +41,10 @@ export function rowsExport(
       );
     let cursor: RowsRequest['cursor'];
     for (;;) {
-      const page = await pageOfRows(c.var.db, dataset.table_name, { ...request, cursor });
+      // Page by page: each on the replica once it holds this version of the dataset.
+      const page = await readDatasetRows(c.var.reads, dataset, (db) =>
+        pageOfRows(db, dataset.table_name, { ...request, cursor }),
+      );
       if (page.length === 0 || out.aborted) break;
       let chunk = '';
       for (const row of page) {

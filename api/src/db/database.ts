@@ -9,6 +9,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { type BulkSession, pgBulkSession, pgliteBulkSession } from './bulk.ts';
+import type { Reads } from './replica.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseOptions =
@@ -27,6 +28,8 @@ export interface DatabaseHandle {
    * the import path. Commits when `work` resolves, rolls back when it throws.
    */
   bulk: <T>(work: (session: BulkSession) => Promise<T>) => Promise<T>;
+  /** Reads that tolerate a little lag, when a read replica is configured (see replica.ts). */
+  reads?: Reads;
 }
 
 /** One at a time: PGlite has a single session, and Kysely's driver would otherwise let a

@@ -9,7 +9,9 @@ const READY_CHECK_TIMEOUT_MS = 2_000;
 export const getHealth: RouteHandler<typeof health, AppEnv> = (c) => c.json({ status: 'ok' }, 200);
 
 export const getReadiness: RouteHandler<typeof ready, AppEnv> = async (c) => {
-  const { db, databaseKind } = c.var;
+  const { db, databaseKind, reads } = c.var;
+  // Reads fall back to the primary when the replica is away: it is reported, never a 503.
+  const replica = reads.status(READY_CHECK_TIMEOUT_MS);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timed out')), READY_CHECK_TIMEOUT_MS);
@@ -19,7 +21,8 @@ export const getReadiness: RouteHandler<typeof ready, AppEnv> = async (c) => {
     if (pending.length > 0) {
       return problem(c, 503, `Migrations not applied yet: ${pending.join(', ')}`);
     }
-    return c.json({ status: 'ready', database: databaseKind, migrations: 'current' } as const, 200);
+    const body = { status: 'ready', database: databaseKind, migrations: 'current' } as const;
+    return c.json({ ...body, replica: await replica }, 200);
   } catch (error) {
     c.var.logger.warn({ err: error }, 'readiness check failed');
     return problem(c, 503, 'The database does not answer.', { headers: { 'Retry-After': '5' } });

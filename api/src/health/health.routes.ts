@@ -10,9 +10,14 @@ export const ReadinessSchema = z
     status: z.literal('ready'),
     database: z.enum(['postgres', 'pglite']).describe('Which engine the API is connected to.'),
     migrations: z.literal('current'),
+    replica: z
+      .enum(['none', 'up', 'down'])
+      .describe(
+        'The read replica (DATABASE_REPLICA_URL): none configured, answering, or down. Reads go to the primary while it is down, so a replica that is down never makes the API unready.',
+      ),
   })
   .openapi('Readiness', {
-    example: { status: 'ready', database: 'postgres', migrations: 'current' },
+    example: { status: 'ready', database: 'postgres', migrations: 'current', replica: 'none' },
   });
 
 export const health = createRoute({

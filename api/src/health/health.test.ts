@@ -26,6 +26,7 @@ describe.each(testEngines)('health on %s', (engine) => {
       status: 'ready',
       database: engine,
       migrations: 'current',
+      replica: 'none',
     });
   });
 

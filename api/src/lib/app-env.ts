@@ -3,13 +3,20 @@ import type { Logger } from 'pino';
 import type { Auth } from '../auth/auth-context.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle, DatabaseKind } from '../db/database.ts';
+import type { Reads } from '../db/replica.ts';
 import type { Database } from '../db/schema.ts';
 
 /** What every handler can read from the context, set once per request by the app. */
 export interface AppEnv {
   Variables: {
     requestId: string;
+    /** The primary: every write, and every read that must see the latest write. */
     db: Kysely<Database>;
+    /**
+     * Reads that tolerate a little lag (rows, aggregates, chart series, anonymous lists): the
+     * read replica when DATABASE_REPLICA_URL is set, else the primary.
+     */
+    reads: Reads;
     databaseKind: DatabaseKind;
     /** The database with its bulk-import path, for the few handlers that stream rows in. */
     database: DatabaseHandle;

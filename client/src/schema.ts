@@ -356,7 +356,8 @@ export interface components {
          * @example {
          *       "status": "ready",
          *       "database": "postgres",
-         *       "migrations": "current"
+         *       "migrations": "current",
+         *       "replica": "none"
          *     }
          */
         Readiness: {
@@ -369,6 +370,11 @@ export interface components {
             database: "postgres" | "pglite";
             /** @enum {string} */
             migrations: "current";
+            /**
+             * @description The read replica (DATABASE_REPLICA_URL): none configured, answering, or down. Reads go to the primary while it is down, so a replica that is down never makes the API unready.
+             * @enum {string}
+             */
+            replica: "none" | "up" | "down";
         };
         /**
          * @example {

@@ -464,7 +464,23 @@ export async function appendRows(
         targets.map((t) => t.key),
         file,
       );
-      const stored = await refreshStats(session, handle, dataset.table_name, dataset.columns);
+      // Appends to one dataset take turns from here on (on every instance): the statistics see
+      // the rows of every append that committed before, and are written over the columns as
+      // they are now, so neither a concurrent append's rows nor a new label is lost.
+      const [current] = await session.execute<{ columns: StoredColumn[] }>(
+        handle.db
+          .selectFrom('datasets')
+          .select('columns')
+          .where('id', '=', dataset.id)
+          .forUpdate()
+          .compile(),
+      );
+      const stored = await refreshStats(
+        session,
+        handle,
+        dataset.table_name,
+        current?.columns ?? dataset.columns,
+      );
       await session.execute(
         handle.db
           .updateTable('datasets')

@@ -1,0 +1,133 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Account, json, signUp } from './support/accounts.ts';
+import { createTestApp } from './support/app.ts';
+import { contractClient } from './support/contract.ts';
+import { openTestDatabase, type TestDatabase, testEngines } from './support/databases.ts';
+
+interface Column {
+  name: string;
+  null_count: number;
+  max: unknown;
+}
+
+/**
+ * Holds a dataset's row locked from a connection of its own (as another instance's transaction
+ * would), until `release`. `waiters` waits until that many statements queue behind some lock:
+ * watched from a second connection, since a transaction sees one snapshot of pg_stat_activity.
+ */
+async function holdDatasetRow(url: string, id: string) {
+  const holder = new pg.Client({ connectionString: url });
+  const watcher = new pg.Client({ connectionString: url });
+  await Promise.all([holder.connect(), watcher.connect()]);
+  await holder.query('begin');
+  await holder.query('select 1 from datasets where id = $1 for update', [id]);
+  let released = false;
+  return {
+    holder,
+    waiters: async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
+        const { rows } = await watcher.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if ((rows[0]?.n ?? 0) >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`fewer than ${count} statements ever waited for a lock`);
+    },
+    release: async () => {
+      if (released) return;
+      released = true;
+      await holder.query('commit');
+      await Promise.all([holder.end(), watcher.end()]);
+    },
+  };
+}
+
+describe.each(testEngines)('appending rows to one dataset concurrently on %s', (engine) => {
+  let database: TestDatabase;
+  let request: ReturnType<typeof contractClient>;
+  let account: Account;
+  beforeAll(async () => {
+    database = await openTestDatabase(engine);
+    request = contractClient(createTestApp(database));
+    account = await signUp(request, 'Appender');
+  });
+  afterAll(() => database.close());
+
+  it('keeps the column statistics true to every appended row, whatever order the appends commit in', async () => {
+    const created = await request(
+      '/v1/datasets',
+      json({ name: 'Readings', rows: [{ v: 1, n: 1 }] }, { Cookie: account.cookie }),
+    );
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+
+    // On PostgreSQL, hold the dataset's row until both appends have written their rows and wait
+    // on it: then each one's statistics could miss the other's rows.
+    const held = engine === 'postgres' ? await holdDatasetRow(database.url as string, id) : null;
+    try {
+      const appends = [10, 20].map((v) =>
+        request(
+          `/v1/datasets/${id}/rows`,
+          json({ rows: [{ v, n: null }] }, { Cookie: account.cookie }),
+        ),
+      );
+      await held?.waiters(2);
+      await held?.release();
+      expect((await Promise.all(appends)).map((response) => response.status)).toEqual([201, 201]);
+    } finally {
+      await held?.release();
+    }
+
+    const dataset = (await (
+      await request(`/v1/datasets/${id}`, { headers: { Cookie: account.cookie } })
+    ).json()) as { row_count: number; columns: Column[] };
+    expect(dataset.row_count).toBe(3);
+    const column = (name: string) => dataset.columns.find((c) => c.name === name);
+    expect(column('v')).toMatchObject({ null_count: 0, max: 20 });
+    expect(column('n')).toMatchObject({ null_count: 2, max: 1 });
+  });
+
+  it('keeps a column label set while an append runs', async () => {
+    const created = await request(
+      '/v1/datasets',
+      json({ name: 'Labelled', rows: [{ v: 1 }] }, { Cookie: account.cookie }),
+    );
+    const { id } = (await created.json()) as { id: string };
+    const held = engine === 'postgres' ? await holdDatasetRow(database.url as string, id) : null;
+    try {
+      const append = request(
+        `/v1/datasets/${id}/rows`,
+        json({ rows: [{ v: 2 }] }, { Cookie: account.cookie }),
+      );
+      if (held) {
+        await held.waiters(1);
+        // The label lands while the append waits, as a PATCH on another instance would.
+        await held.holder.query(
+          `update datasets set columns = jsonb_set(columns, '{0,label}', '"Value"') where id = $1`,
+          [id],
+        );
+        await held.release();
+      } else {
+        await append;
+        const patched = await request(`/v1/datasets/${id}`, {
+          method: 'PATCH',
+          body: JSON.stringify({ column_labels: { v: 'Value' } }),
+          headers: { 'Content-Type': 'application/json', Cookie: account.cookie },
+        });
+        expect(patched.status).toBe(200);
+      }
+      expect((await append).status).toBe(201);
+    } finally {
+      await held?.release();
+    }
+    const dataset = (await (
+      await request(`/v1/datasets/${id}`, { headers: { Cookie: account.cookie } })
+    ).json()) as { row_count: number; columns: (Column & { label: string | null })[] };
+    expect(dataset.row_count).toBe(2);
+    expect(dataset.columns[0]).toMatchObject({ name: 'v', label: 'Value', max: 2 });
+  });
+});

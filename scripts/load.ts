@@ -183,6 +183,8 @@ interface Verdict {
   rowCounts: number[];
   tableRows: number;
   chartsStored: number;
+  /** [as the dataset says, as the table holds] */
+  stats: { nullCounts: number[]; maxValues: number[] };
   problems: string[];
 }
 
@@ -249,12 +251,42 @@ async function verify(
     ).rows[0]?.n,
   );
   if (openClaims > 0) problems.push(`${openClaims} Idempotency-Key claims were never answered`);
+  // The column statistics the dataset keeps (shown with it, used for charts' axes) must describe
+  // the rows as they are once every append is in, whatever order they committed in.
+  const columns = (
+    await sql.query<{ columns: { name: string; key: string; null_count: number; max: unknown }[] }>(
+      'select columns from datasets where id = $1',
+      [target.datasetId],
+    )
+  ).rows[0]?.columns;
+  const column = (name: string) => columns?.find((c) => c.name === name);
+  const countKey = sql.escapeIdentifier(column('count')?.key as string);
+  const valueKey = sql.escapeIdentifier(column('value')?.key as string);
+  const actual = (
+    await sql.query<{ nulls: number; max: number }>(
+      `select (count(*) - count(${countKey}))::int as nulls, max(${valueKey})::float8 as max from ${t}`,
+    )
+  ).rows[0];
+  const stats = {
+    nullCounts: [Number(column('count')?.null_count), Number(actual?.nulls)],
+    maxValues: [Number(column('value')?.max), Number(actual?.max)],
+  };
+  if (stats.nullCounts[0] !== stats.nullCounts[1]) {
+    problems.push(
+      `the dataset says column "count" has ${stats.nullCounts[0]} nulls, the table holds ${stats.nullCounts[1]}`,
+    );
+  }
+  if (stats.maxValues[0] !== stats.maxValues[1]) {
+    problems.push(
+      `the dataset says column "value" goes up to ${stats.maxValues[0]}, the table holds ${stats.maxValues[1]}`,
+    );
+  }
   if (tableRows !== DATASET_ROWS + rows.storedRecords) {
     problems.push(
       `the table holds ${tableRows} rows, not ${DATASET_ROWS} seeded + ${rows.storedRecords} appended`,
     );
   }
-  return { rows, charts, rowCounts, tableRows, chartsStored, problems };
+  return { rows, charts, rowCounts, tableRows, chartsStored, stats, problems };
 }
 
 const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
@@ -309,6 +341,10 @@ function printReport(options: {
   );
   console.log(
     `  created charts: ${charts.acknowledged} acknowledged, ${charts.storedInFlight} more stored from requests in flight at the stop; ${verdict.chartsStored} charts on the dataset (SQL, the setup's one included)`,
+  );
+  const { nullCounts, maxValues } = verdict.stats;
+  console.log(
+    `  column statistics after concurrent appends: nulls in "count" ${nullCounts[0]} (dataset) / ${nullCounts[1]} (table), largest "value" ${maxValues[0]} / ${maxValues[1]}`,
   );
   const lost = rows.lost.length + charts.lost.length;
   const wrong =

@@ -31,13 +31,17 @@ interface MixRequest {
 
 const CITIES = ['Paris', 'Lyon', 'Marseille', 'Lille'];
 
-/** A few rows, each carrying the append's tag, so the database can be asked which arrived. */
-function appendBody(tag: string): string {
+/**
+ * A few rows, each carrying the append's tag, so the database can be asked which arrived. Each
+ * append also moves the column statistics the dataset keeps: one more null `count`, and a new
+ * largest `value` (the seeded values stay below 100).
+ */
+function appendBody(tag: string, sequence: number): string {
   const rows = Array.from({ length: ROWS_PER_APPEND }, (_, i) => ({
     day: `2025-0${1 + i}-1${i}`,
     city: CITIES[i % CITIES.length],
-    value: 10.5 + i,
-    count: i,
+    value: i === ROWS_PER_APPEND - 1 ? 100 + sequence : 10.5 + i,
+    count: i === 0 ? null : i,
     tag,
   }));
   return JSON.stringify({ rows });
@@ -70,7 +74,7 @@ export function loadMix({ datasetId, chartId }: LoadTarget, ledgers: LoadLedgers
       path: rows,
       write: (context) => {
         context.tag = ledgers.rows.newTag();
-        return appendBody(context.tag as string);
+        return appendBody(context.tag as string, ledgers.rows.sent.size);
       },
       answered: acknowledge(ledgers.rows, 201),
     },

@@ -277,6 +277,16 @@ describe.each(testEngines)('import atomicity on %s', (engine) => {
     expect(await leftovers(database)).toEqual({ datasets: 0, tables: 0 });
   });
 
+  it('a JSON create whose rows name no column answers 422 naming `columns`, keeping nothing', async () => {
+    const response = await request(
+      '/v1/datasets',
+      json({ name: 'Keyless', rows: [{}, {}] }, { Cookie: account.cookie }),
+    );
+    expect(response.status).toBe(422);
+    expect((await readProblem(response)).errors?.[0]?.loc).toEqual(['body', 'columns']);
+    expect(await leftovers(database)).toEqual({ datasets: 0, tables: 0 });
+  });
+
   it('a JSON import with a bad value names the row and keeps nothing', async () => {
     const response = await request(
       '/v1/datasets',

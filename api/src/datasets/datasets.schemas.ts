@@ -80,7 +80,8 @@ export const NewDatasetSchema = z
       .optional()
       .describe('Rows as objects keyed by column name; missing keys are null.'),
   })
-  .refine((body) => body.columns || body.rows?.length, {
+  // Rows name the columns only through their keys: `[{}]` names none, and a table needs one.
+  .refine((body) => body.columns || body.rows?.some((row) => Object.keys(row).length > 0), {
     error: 'give `columns`, or `rows` to infer them from',
     path: ['columns'],
   })

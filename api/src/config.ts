@@ -34,6 +34,8 @@ const envSchema = z.object({
   /** After the replica fails, how long reads stay on the primary before it is tried again. */
   DATABASE_REPLICA_RETRY_MS: z.coerce.number().int().min(0).default(5_000),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+  /** Longest wait for a database connection (a new one, or a free one from a full pool): 503 after. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   PGLITE_DATA_DIR: z
     .string()
     .min(1)
@@ -51,9 +53,20 @@ const envSchema = z.object({
     .min(1024)
     .default(256 * 1024 * 1024),
   MAX_COLUMNS: z.coerce.number().int().min(1).max(1500).default(1000),
-  /** Longest an aggregate query or a page of rows may run before PostgreSQL cancels it. */
+  /**
+   * Longest any statement run for a request may take before PostgreSQL cancels it (imports and
+   * migrations excepted); a database that sends nothing back for longer is presumed unreachable.
+   */
   QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Slow clients: how long the request line and headers may take to arrive (slowloris). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /** How long a whole request, body included, may take to arrive; 0 turns the limit off. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(300_000),
+  /** How long an idle keep-alive connection stays open; keep it above a proxy's own idle timeout. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** A request body (an upload) that sends no byte for this long is aborted; 0 turns it off. */
+  BODY_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Unset: Secure cookies in production only, so http://localhost works in development. */
@@ -102,7 +115,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable means "not set", as in most .env files and dashboards.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = consistentEnvSchema.safeParse(present);
-  if (result.success) return result.data;
+  if (result.success) {
+    const { HTTP_HEADERS_TIMEOUT_MS: headers, HTTP_REQUEST_TIMEOUT_MS: request } = result.data;
+    // Node refuses a headers timeout longer than the whole request's.
+    if (request > 0 && headers > request) {
+      throw new ConfigError([
+        'HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS',
+      ]);
+    }
+    return result.data;
+  }
   throw new ConfigError(
     result.error.issues.map(
       (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,

@@ -1,16 +1,38 @@
+import { rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { type AppDeps, createApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { databaseOptionsFromConfig } from './db/database.ts';
+import {
+  type DatabaseHandle,
+  type DatabaseOptions,
+  databaseOptionsFromConfig,
+  migrationOptions,
+  openDatabase,
+} from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { openDatabaseWithReplica, readsOf } from './db/replica.ts';
+import { claimScratchDir } from './lib/scratch-dir.ts';
+import { guardAgainstSlowClients, httpServerOptions } from './lib/slow-clients.ts';
 
 export interface RunningServer {
   url: string;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the database. */
   shutdown: () => Promise<void>;
+}
+
+/** Applies pending migrations; on PostgreSQL through a connection without the query timeout. */
+async function migrate(options: DatabaseOptions, database: DatabaseHandle, logger: Logger) {
+  const migrating =
+    options.kind === 'postgres' ? openDatabase(migrationOptions(options)) : database;
+  try {
+    const { results = [] } = await migrateToLatest(migrating.db);
+    for (const result of results) logger.info({ migration: result.migrationName }, 'migrated');
+  } finally {
+    if (migrating !== database) await migrating.db.destroy();
+  }
 }
 
 /** Opens the database, migrates, listens. `buildApp` lets a test add routes to the real app. */
@@ -21,17 +43,23 @@ export async function startServer(
   } = createApp,
 ): Promise<RunningServer> {
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'chartroom-api' } });
+  const options = databaseOptionsFromConfig(config);
   const database = openDatabaseWithReplica(
-    databaseOptionsFromConfig(config),
+    options,
     { url: config.DATABASE_REPLICA_URL, retryAfterMs: config.DATABASE_REPLICA_RETRY_MS },
     logger,
   );
   const { db, description } = database;
-  const { results = [] } = await migrateToLatest(db);
-  for (const result of results) logger.info({ migration: result.migrationName }, 'migrated');
+  await migrate(options, database, logger);
 
   const app = buildApp({ config, database, logger });
-  const server = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT });
+  const server = serve({
+    fetch: app.fetch,
+    hostname: config.HOST,
+    port: config.PORT,
+    serverOptions: httpServerOptions(config),
+  }) as Server;
+  guardAgainstSlowClients(server, config, logger);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -47,14 +75,14 @@ export async function startServer(
       logger.info('shutting down: finishing in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets with no request in flight would hold close() open.
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS);
       });
       if ((await Promise.race([closed, graceOver])) === 'timeout') {
         logger.warn('grace period over: closing remaining connections');
-        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.closeAllConnections();
       }
       clearTimeout(timer);
       await db.destroy();
@@ -77,11 +105,24 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Temporary files (import spill files) go to a folder of this process's own; a crashed
+  // predecessor's folder is removed now, so a SIGKILL mid-import leaves nothing behind for long.
+  const scratch = await claimScratchDir();
+  for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = scratch.path;
+  if (scratch.removed.length) {
+    pino({ level: config.LOG_LEVEL, base: { service: 'chartroom-api' } }).warn(
+      { removed: scratch.removed },
+      'removed the temporary files of processes that stopped without cleaning up',
+    );
+  }
   const server = await startServer(config);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       server.shutdown().then(
-        () => process.exit(0),
+        async () => {
+          await rm(scratch.path, { recursive: true, force: true });
+          process.exit(0);
+        },
         (error) => {
           console.error(error);
           process.exit(1);

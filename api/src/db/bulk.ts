@@ -180,9 +180,15 @@ export async function pgBulkSession<T>(
           }),
         );
         let failure: Error | undefined;
-        stream.on('error', (error) => {
-          failure ??= error;
+        // A lost connection shows as an 'error' event on the COPY stream, which is not destroyed
+        // for it: `finished` called after that would wait forever, so every wait races this.
+        const failed = new Promise<never>((_, reject) => {
+          stream.on('error', (error) => {
+            failure ??= error;
+            reject(error);
+          });
         });
+        failed.catch(() => {});
         return {
           write: async (bytes) => {
             if (failure) throw failure;
@@ -190,12 +196,15 @@ export async function pgBulkSession<T>(
             if (!stream.write(bytes)) await once(stream, 'drain');
           },
           end: async () => {
+            if (failure) throw failure;
             stream.end();
-            await finished(stream);
+            await Promise.race([finished(stream), failed]);
           },
           abort: async () => {
+            // Once the COPY failed there is nothing to cancel, and no answer to CopyFail would come.
+            if (failure) return;
             stream.destroy(new Error('import switched to the two-pass path'));
-            await finished(stream).catch(() => {});
+            await Promise.race([finished(stream), failed]).catch(() => {});
           },
         };
       },

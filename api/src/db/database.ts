@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import {
+  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   Kysely,
   PGliteDialect,
   PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
 } from 'kysely';
 import pg from 'pg';
 import { type BulkSession, pgBulkSession, pgliteBulkSession } from './bulk.ts';
@@ -13,7 +16,18 @@ import type { Reads } from './replica.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolMax?: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolMax?: number;
+      /** How long to wait for a connection, new or from a full pool, before failing. */
+      connectTimeoutMs?: number;
+      /**
+       * PostgreSQL's statement_timeout for every query but the bulk (import) sessions', and the
+       * time after which a query with no answer at all counts the server as unreachable.
+       */
+      queryTimeoutMs?: number;
+    }
   | { kind: 'pglite'; dataDir: string };
 
 export type DatabaseKind = DatabaseOptions['kind'];
@@ -69,26 +83,149 @@ function serialized(driver: Driver, mutex: Mutex): Driver {
   };
 }
 
+/** Bulk sessions waited too long for their share of the pool: answered as a 503. */
+export class DatabaseBusyError extends Error {
+  constructor() {
+    super('too many imports are running at once');
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+/** At most `size` holders at once; a waiter gives up after `waitMs`. */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  take(waitMs: number): Promise<() => void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve(this.#releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        clearTimeout(timer);
+        resolve(this.#releaser());
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(grant), 1);
+        reject(new DatabaseBusyError());
+      }, waitMs);
+      this.#waiting.push(grant);
+    });
+  }
+
+  #releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}
+
+/** How much longer than its statement_timeout a query may go without any answer. */
+const UNREACHABLE_MARGIN_MS = 2_000;
+
+/**
+ * The pool as Kysely sees it: each query carries a client-side timeout, because a server cut
+ * off by the network never sends the statement_timeout error. A connection that timed out so is
+ * thrown away rather than handed to the next request.
+ */
+function poolWithQueryTimeout(pool: pg.Pool, timeoutMs: number): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let unreachable = false;
+    const query = (text: unknown, values?: unknown) => {
+      // Cursors (streamed queries) pass through; everything else is text and parameters.
+      if (typeof text !== 'string') return client.query(text as pg.QueryConfig);
+      // pg reads `query_timeout` from a query's config; its types leave it out.
+      const config = { text, values: values as unknown[], query_timeout: timeoutMs };
+      return client.query(config as pg.QueryConfig).catch((error: unknown) => {
+        if (error instanceof Error && error.message === 'Query read timeout') unreachable = true;
+        throw error;
+      });
+    };
+    return {
+      get processID() {
+        return (client as { processID?: number }).processID;
+      },
+      query: query as unknown as PostgresPoolClient['query'],
+      release: (destroy) => client.release(destroy || unreachable),
+    };
+  };
+  return {
+    options: pool.options,
+    connect: async () => {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) {
+        wrapped = wrap(client);
+        clients.set(client, wrapped);
+      }
+      return wrapped;
+    },
+    end: () => pool.end(),
+  };
+}
+
 /**
  * Opens the one Kysely instance the API uses: a pg Pool for a real server, or embedded
  * PGlite (a folder on disk, or `memory://`) when no DATABASE_URL is set.
  */
 export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   if (options.kind === 'postgres') {
+    const poolMax = options.poolMax ?? 10;
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    const queryTimeoutMs = options.queryTimeoutMs;
     const pool = new pg.Pool({
       connectionString: options.url,
-      max: options.poolMax ?? 10,
-      connectionTimeoutMillis: 5_000,
+      max: poolMax,
+      connectionTimeoutMillis: connectTimeoutMs,
       idleTimeoutMillis: 30_000,
+      // Notices a server that vanished without closing its connections (a network cut).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      ...(queryTimeoutMs ? { statement_timeout: queryTimeoutMs } : {}),
     });
     // An idle client losing its server (restart, failover) must not crash the process.
     pool.on('error', () => {});
+    // Nor one that a request holds: its query fails (a 503), but pg also emits 'error' on the
+    // client, and Kysely listens for none. The pool then discards it, as it is not queryable.
+    pool.on('connect', (client) => client.on('error', () => {}));
+    // Imports hold a connection while their upload arrives: they get half the pool at most,
+    // so slow uploads can never leave the other requests without a connection.
+    const bulkSlots = new Slots(Math.max(1, Math.floor(poolMax / 2)));
     const url = new URL(options.url);
     return {
-      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      db: new Kysely<Database>({
+        dialect: new PostgresDialect({
+          pool: queryTimeoutMs
+            ? poolWithQueryTimeout(pool, queryTimeoutMs + UNREACHABLE_MARGIN_MS)
+            : pool,
+        }),
+      }),
       kind: 'postgres',
       description: `postgres://${url.host}${url.pathname}`,
-      bulk: (work) => pgBulkSession(pool, work),
+      bulk: async (work) => {
+        const release = await bulkSlots.take(connectTimeoutMs);
+        try {
+          return await pgBulkSession(pool, async (session) => {
+            // An import runs as long as its upload: bounded by the HTTP timeouts instead.
+            if (queryTimeoutMs)
+              await session.execute(CompiledQuery.raw('set local statement_timeout = 0'));
+            return work(session);
+          });
+        } finally {
+          release();
+        }
+      },
     };
   }
   const dataDir = options.dataDir;
@@ -120,9 +257,27 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
 export function databaseOptionsFromConfig(config: {
   DATABASE_URL?: string | undefined;
   DATABASE_POOL_MAX: number;
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+  QUERY_TIMEOUT_MS: number;
   PGLITE_DATA_DIR: string;
 }): DatabaseOptions {
   return config.DATABASE_URL
-    ? { kind: 'postgres', url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
+    ? {
+        kind: 'postgres',
+        url: config.DATABASE_URL,
+        poolMax: config.DATABASE_POOL_MAX,
+        connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+        queryTimeoutMs: config.QUERY_TIMEOUT_MS,
+      }
     : { kind: 'pglite', dataDir: config.PGLITE_DATA_DIR };
+}
+
+/**
+ * Migrations may run longer than any request (an index on a large table) and wait for another
+ * instance's advisory lock: they get one connection of their own, without the query timeout.
+ */
+export function migrationOptions(options: DatabaseOptions): DatabaseOptions {
+  return options.kind === 'postgres'
+    ? { ...options, poolMax: 1, queryTimeoutMs: undefined }
+    : options;
 }

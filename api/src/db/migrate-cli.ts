@@ -1,11 +1,11 @@
 // `npm run db:migrate`: applies pending migrations to the configured database and exits.
 import { ConfigError, loadConfig } from '../config.ts';
-import { databaseOptionsFromConfig, openDatabase } from './database.ts';
+import { databaseOptionsFromConfig, migrationOptions, openDatabase } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 
 try {
   const config = loadConfig();
-  const { db, description } = openDatabase(databaseOptionsFromConfig(config));
+  const { db, description } = openDatabase(migrationOptions(databaseOptionsFromConfig(config)));
   try {
     const { results = [] } = await migrateToLatest(db);
     for (const result of results) console.log(`${result.status}: ${result.migrationName}`);

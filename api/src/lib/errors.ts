@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { DatabaseBusyError } from '../db/database.ts';
 import type { AppEnv } from './app-env.ts';
 import { problem } from './problem.ts';
 
@@ -17,12 +18,19 @@ const DATABASE_DOWN_CODES = new Set([
   '08006', // connection_failure
 ]);
 
+/** pg's own messages for a connection that failed, could not be had, or never answered. */
+const DATABASE_DOWN_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end/i;
+
 function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && DATABASE_DOWN_CODES.has(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect/i.test(error.message);
+  return DATABASE_DOWN_MESSAGES.test(error.message);
 }
+
+/** statement_timeout (QUERY_TIMEOUT_MS) cancelled the statement. */
+const isQueryCancelled = (error: unknown) => (error as { code?: unknown })?.code === '57014';
 
 /** The app's last word on any thrown error: a problem document that gives nothing internal away. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
@@ -38,6 +46,18 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     if (status === 415) {
       return problem(c, 415, 'This operation accepts a body of type application/json.');
     }
+  }
+  if (isQueryCancelled(error)) {
+    c.var.logger?.warn({ err: error }, 'query cancelled at QUERY_TIMEOUT_MS');
+    return problem(c, 503, 'The database took too long to answer; retry shortly.', {
+      headers: { 'Retry-After': '5' },
+    });
+  }
+  if (error instanceof DatabaseBusyError) {
+    c.var.logger?.warn('no import slot free');
+    return problem(c, 503, 'Too many imports are running at once; retry shortly.', {
+      headers: { 'Retry-After': '5' },
+    });
   }
   if (isDatabaseUnavailable(error)) {
     c.var.logger?.error({ err: error }, 'database unavailable');

@@ -130,4 +130,67 @@ describe.each(testEngines)('appending rows to one dataset concurrently on %s', (
     expect(dataset.row_count).toBe(2);
     expect(dataset.columns[0]).toMatchObject({ name: 'v', label: 'Value', max: 2 });
   });
+
+  it.runIf(engine === 'postgres')(
+    'a label change that waits for the row keeps the statistics an append wrote meanwhile',
+    async () => {
+      const created = await request(
+        '/v1/datasets',
+        json({ name: 'Relabelled', rows: [{ v: 1 }] }, { Cookie: account.cookie }),
+      );
+      const { id } = (await created.json()) as { id: string };
+      const held = await holdDatasetRow(database.url as string, id);
+      try {
+        const patch = request(`/v1/datasets/${id}`, {
+          method: 'PATCH',
+          body: JSON.stringify({ column_labels: { v: 'Value' } }),
+          headers: { 'Content-Type': 'application/json', Cookie: account.cookie },
+        });
+        await held.waiters(1);
+        // An append on another instance commits new statistics while the PATCH waits.
+        await held.holder.query(
+          `update datasets set columns = jsonb_set(columns, '{0,max}', '99') where id = $1`,
+          [id],
+        );
+        await held.release();
+        expect((await patch).status).toBe(200);
+      } finally {
+        await held.release();
+      }
+      const dataset = (await (
+        await request(`/v1/datasets/${id}`, { headers: { Cookie: account.cookie } })
+      ).json()) as { columns: (Column & { label: string | null })[] };
+      expect(dataset.columns[0]).toMatchObject({ label: 'Value', max: 99 });
+    },
+  );
+
+  it.runIf(engine === 'postgres')(
+    'an append to a dataset deleted while it waits answers 404, and the delete goes through',
+    async () => {
+      const created = await request(
+        '/v1/datasets',
+        json({ name: 'Going away', rows: [{ v: 1 }] }, { Cookie: account.cookie }),
+      );
+      const { id } = (await created.json()) as { id: string };
+      const held = await holdDatasetRow(database.url as string, id);
+      try {
+        const append = request(
+          `/v1/datasets/${id}/rows`,
+          json({ rows: [{ v: 2 }] }, { Cookie: account.cookie }),
+        );
+        await held.waiters(1);
+        // Another instance deletes the dataset (row, then table) while the append waits.
+        const { rows: tables } = await held.holder.query<{ table_name: string }>(
+          'delete from datasets where id = $1 returning table_name',
+          [id],
+        );
+        await held.holder.query(`drop table "${tables[0]?.table_name}"`);
+        await held.release();
+        const answer = await append;
+        expect(answer.status).toBe(404);
+      } finally {
+        await held.release();
+      }
+    },
+  );
 });

@@ -271,23 +271,20 @@ export const updateDatasetHandler: RouteHandler<typeof updateDataset, AppEnv> = 
   const dataset = await repository.findDataset(c.var.db, id);
   if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
   const { column_labels, ...changes } = c.req.valid('json');
-  let columns: StoredColumn[] | undefined;
+  let labels: Map<string, string | null> | undefined;
   if (column_labels) {
     try {
-      const labels = new Map(
+      labels = new Map(
         Object.entries(column_labels).map(([name, label]) => [
           resolveColumn(dataset.columns, name, ['body', 'column_labels', name]).key,
           label || null,
         ]),
       );
-      columns = dataset.columns.map((column) =>
-        labels.has(column.key) ? { ...column, label: labels.get(column.key) ?? null } : column,
-      );
     } catch (error) {
       return inputProblem(c, error);
     }
   }
-  await repository.updateDataset(c.var.db, id, { ...changes, columns });
+  await repository.updateDataset(c.var.db, id, { ...changes, labels });
   return c.json(
     datasetBody((await repository.findDataset(c.var.db, id)) as repository.DatasetRow),
     200,

@@ -54,19 +54,35 @@ export async function updateDataset(
     name?: string;
     description?: string;
     visibility?: DatasetRow['visibility'];
-    columns?: StoredColumn[];
+    /** New labels by column key (`null` removes one). */
+    labels?: Map<string, string | null>;
   },
 ) {
-  const { columns, ...rest } = changes;
-  await db
-    .updateTable('datasets')
-    .set({
-      ...rest,
-      ...(columns ? { columns: JSON.stringify(columns) } : {}),
-      updated_at: new Date(),
-    })
-    .where('id', '=', id)
-    .execute();
+  const { labels, ...rest } = changes;
+  // Labels go onto the columns as they are when the row is locked: an append committing
+  // meanwhile has rewritten their statistics, which must not be put back.
+  await db.transaction().execute(async (trx) => {
+    let columns: string | undefined;
+    if (labels) {
+      const current = await trx
+        .selectFrom('datasets')
+        .select('columns')
+        .where('id', '=', id)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!current) return;
+      columns = JSON.stringify(
+        current.columns.map((column) =>
+          labels.has(column.key) ? { ...column, label: labels.get(column.key) ?? null } : column,
+        ),
+      );
+    }
+    await trx
+      .updateTable('datasets')
+      .set({ ...rest, ...(columns ? { columns } : {}), updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  });
 }
 
 /** The dataset and its table go together, or not at all. */

@@ -2,10 +2,11 @@ import type { ValidationErrorItem } from '../lib/problem.ts';
 
 /**
  * Why an import was refused, with where: the line (of the file, counting the header as line 1)
- * and column name when known. Handlers turn it into a 413 or 422 problem.
+ * and column name when known. Handlers turn it into a 413 or 422 problem (404 when the dataset
+ * went away meanwhile).
  */
 export class ImportError extends Error {
-  readonly status: 413 | 422;
+  readonly status: 404 | 413 | 422;
   readonly line?: number;
   /** For JSON rows: the index in `rows` instead of a line. */
   readonly row?: number;
@@ -14,7 +15,13 @@ export class ImportError extends Error {
 
   constructor(
     message: string,
-    options: { status?: 413 | 422; line?: number; row?: number; column?: string; type: string },
+    options: {
+      status?: 404 | 413 | 422;
+      line?: number;
+      row?: number;
+      column?: string;
+      type: string;
+    },
   ) {
     super(message);
     this.name = 'ImportError';

@@ -458,15 +458,10 @@ export async function appendRows(
   try {
     return await handle.bulk(async (session) => {
       await session.execute(sql`set local timezone = 'UTC'`.compile(handle.db));
-      // The source's columns, in its order, go to the dataset columns they name.
-      await session.copyFile(
-        dataset.table_name,
-        targets.map((t) => t.key),
-        file,
-      );
-      // Appends to one dataset take turns from here on (on every instance): the statistics see
-      // the rows of every append that committed before, and are written over the columns as
-      // they are now, so neither a concurrent append's rows nor a new label is lost.
+      // Appends to one dataset take turns (on every instance), holding its row from the start:
+      // the statistics see the rows of every append that committed before and are written over
+      // the columns as they are now, so neither a concurrent append's rows nor a new label is
+      // lost; and a delete, which also takes the row before the table, cannot deadlock with it.
       const [current] = await session.execute<{ columns: StoredColumn[] }>(
         handle.db
           .selectFrom('datasets')
@@ -475,12 +470,19 @@ export async function appendRows(
           .forUpdate()
           .compile(),
       );
-      const stored = await refreshStats(
-        session,
-        handle,
+      if (!current) {
+        throw new ImportError('the dataset was deleted while the rows were being read', {
+          status: 404,
+          type: 'not_found',
+        });
+      }
+      // The source's columns, in its order, go to the dataset columns they name.
+      await session.copyFile(
         dataset.table_name,
-        current?.columns ?? dataset.columns,
+        targets.map((t) => t.key),
+        file,
       );
+      const stored = await refreshStats(session, handle, dataset.table_name, current.columns);
       await session.execute(
         handle.db
           .updateTable('datasets')

@@ -4,7 +4,12 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { invalidArbitraryFor } from './invalid-arbitrary.ts';
-import { arbitraryFor, type JsonSchema, type SchemaArbitraryOptions } from './schema-arbitrary.ts';
+import {
+  arbitraryFor,
+  HOSTILE_STRINGS,
+  type JsonSchema,
+  type SchemaArbitraryOptions,
+} from './schema-arbitrary.ts';
 
 const documentPath = path.resolve(import.meta.dirname, '../../../../openapi/v1.json');
 
@@ -203,13 +208,21 @@ function csvArbitrary(options: GeneratorOptions): fc.Arbitrary<string> {
   const cell = fc.oneof(
     fc.constantFrom(...words, '', '1', '2.5', 'true', '2024-02-29', '"quoted, with comma"'),
     fc.string({ maxLength: 12 }),
+    fc.constantFrom(...HOSTILE_STRINGS),
   );
   const table = fc
     .tuple(
-      fc.uniqueArray(fc.oneof(fc.constantFrom(...words), fc.string({ maxLength: 8 })), {
-        minLength: 1,
-        maxLength: 5,
-      }),
+      fc.uniqueArray(
+        fc.oneof(
+          fc.constantFrom(...words),
+          fc.string({ maxLength: 8 }),
+          fc.constantFrom(...HOSTILE_STRINGS),
+        ),
+        {
+          minLength: 1,
+          maxLength: 5,
+        },
+      ),
       fc.nat({ max: 5 }),
       fc.constantFrom(',', ';', '\t'),
       fc.constantFrom('\n', '\r\n'),

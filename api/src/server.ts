@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
@@ -33,6 +33,32 @@ async function migrate(options: DatabaseOptions, database: DatabaseHandle, logge
   } finally {
     if (migrating !== database) await migrating.db.destroy();
   }
+}
+
+/**
+ * For shutdown: the returned function makes every answer still to come say `Connection: close`,
+ * and closes each connection as soon as it has no request in flight. Otherwise a keep-alive
+ * client could go on sending requests over its open connection after SIGTERM, and hold
+ * `server.close()` open until the keep-alive timeout.
+ */
+function trackRequestsInFlight(server: Server): () => void {
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    if (closing) response.setHeader('Connection', 'close');
+    inFlight.add(response);
+    response.once('close', () => {
+      inFlight.delete(response);
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  return () => {
+    closing = true;
+    for (const response of inFlight) {
+      if (!response.headersSent) response.setHeader('Connection', 'close');
+    }
+    server.closeIdleConnections();
+  };
 }
 
 /** Opens the database, migrates, listens. `buildApp` lets a test add routes to the real app. */
@@ -69,13 +95,13 @@ export async function startServer(
   const url = `http://${host}:${port}`;
   logger.info({ url, database: description }, 'listening');
 
+  const closeConnectionsOnceIdle = trackRequestsInFlight(server);
   let stopping: Promise<void> | undefined;
   const shutdown = () => {
     stopping ??= (async () => {
       logger.info('shutting down: finishing in-flight requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive sockets with no request in flight would hold close() open.
-      server.closeIdleConnections();
+      closeConnectionsOnceIdle();
       let timer: NodeJS.Timeout | undefined;
       const graceOver = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), config.SHUTDOWN_GRACE_MS);

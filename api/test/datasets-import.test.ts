@@ -94,6 +94,16 @@ describe.each(testEngines)('CSV import on %s', (engine) => {
     ]);
   });
 
+  it('refuses a NUL character in a header name, naming line 1 and the column', async () => {
+    for (const csv of ['\u0000,\n', 'a\u0000,b\n1,2\n']) {
+      const { response } = await importCsv(csv);
+      expect(response.status).toBe(422);
+      expect((await readProblem(response)).detail).toBe(
+        'line 1, column "Column 1": column names may not contain NUL characters',
+      );
+    }
+  });
+
   it('keeps header names exactly, numbering blanks and repeats', async () => {
     const { body } = await importCsv('Price ($),Café,,Price ($),"a,b"\n1,2,3,4,5\n');
     expect(body.columns.map((c) => c.name)).toEqual([

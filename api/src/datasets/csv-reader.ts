@@ -405,6 +405,14 @@ export async function openCsv(
       { line: 1, type: 'too_many_columns' },
     );
   }
+  const withNul = header.findIndex((name) => name.includes('\u0000'));
+  if (withNul !== -1) {
+    throw new ImportError('column names may not contain NUL characters', {
+      line: 1,
+      column: `Column ${withNul + 1}`,
+      type: 'invalid_character',
+    });
+  }
   width = header.length;
 
   async function* batches(): AsyncGenerator<CsvBatch> {

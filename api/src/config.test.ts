@@ -46,6 +46,18 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a headers timeout longer than the whole request may take, as Node would', () => {
+    const load = (env: Record<string, string>) => () => loadConfig(env);
+    expect(load({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000' })).toThrow(
+      'HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS',
+    );
+    // 0 turns the request limit off, so any headers limit goes with it.
+    expect(
+      loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '0' })
+        .HTTP_HEADERS_TIMEOUT_MS,
+    ).toBe(60000);
+  });
+
   it('names every bad variable at once', () => {
     let error: unknown;
     try {

@@ -88,6 +88,9 @@ const envSchema = z.object({
 
 export type Config = z.output<typeof envSchema>;
 
+/** Every variable the API reads: the README's configuration table must name exactly these. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
 /** Settings that only make sense together. */
 const consistentEnvSchema = envSchema.superRefine((config, context) => {
   if (config.DATABASE_REPLICA_URL && !config.DATABASE_URL) {

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import lighthouse from 'lighthouse';
-import { chromiumPath } from '../web/test/support/chromium.ts';
+import { CHROMIUM_FLAGS, chromiumPath } from '../web/test/support/chromium.ts';
 import { buildWeb, freePort, startApi } from '../web/test/support/processes.ts';
 import { serveStatic } from '../web/test/support/static-server.ts';
 import { repoRoot } from './lib/paths.ts';
@@ -20,16 +20,6 @@ export interface LighthouseResult {
   lcpMs: number;
   tbtMs: number;
 }
-
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 async function seed(dataDir: string): Promise<void> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/seed.ts')], {

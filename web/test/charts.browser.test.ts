@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildChart } from './support/chart-builder.ts';
 import { type Stack, startStack } from './support/stack.ts';
 
 let stack: Stack;
@@ -36,25 +37,6 @@ function apiCall<T>(
   ) as Promise<T>;
 }
 
-async function build(
-  page: Page,
-  datasetId: string,
-  choices: Record<string, string>,
-  visibility: string,
-): Promise<string> {
-  await page.goto(`${stack.web.url}/charts/new/?dataset=${datasetId}`);
-  await page.locator('#b-x option').first().waitFor({ state: 'attached' });
-  for (const [label, value] of Object.entries(choices)) {
-    if (label === 'Title') await page.getByLabel(label).fill(value);
-    else await page.getByLabel(label, { exact: true }).selectOption(value);
-  }
-  await page.locator('#preview svg').waitFor();
-  await page.getByLabel('Who can see it').selectOption(visibility);
-  await page.getByRole('button', { name: 'Save chart' }).click();
-  await page.waitForURL(/\/chart\/\?id=/);
-  return new URL(page.url()).searchParams.get('id') as string;
-}
-
 describe('charts in the browser', () => {
   it('zooms a daily line chart by dragging, refetching that range, and shows values on tap', async () => {
     const context = await stack.browser.newContext({ viewport: { width: 1000, height: 900 } });
@@ -64,8 +46,9 @@ describe('charts in the browser', () => {
       '/v1/datasets?name=Daily&visibility=private',
       { method: 'POST', body: CSV, type: 'text/csv' },
     );
-    const id = await build(
+    const id = await buildChart(
       page,
+      stack.web.url,
       dataset.id,
       {
         'Chart type': 'line',

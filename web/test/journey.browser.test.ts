@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildChart } from './support/chart-builder.ts';
 import { serveOtherSite } from './support/other-site.ts';
 import { type Stack, startStack } from './support/stack.ts';
 
@@ -35,26 +36,16 @@ describe.each(DEVICES)('the journey on $name', (device) => {
       ),
     ).toBeLessThanOrEqual(0);
 
-  async function buildChart(
+  const build = (
     page: Page,
     datasetId: string,
     choices: Record<string, string>,
     visibility: string,
-  ) {
-    await page.goto(`${stack.web.url}/charts/new/?dataset=${datasetId}`);
-    await page.locator('#b-x option').first().waitFor({ state: 'attached' });
-    for (const [label, value] of Object.entries(choices)) {
-      if (label === 'Title') await page.getByLabel(label).fill(value);
-      else await page.getByLabel(label, { exact: true }).selectOption(value);
-    }
-    await page.locator('#preview svg').waitFor();
-    await noSideways(page);
-    await page.getByLabel('Who can see it').selectOption(visibility);
-    await press(page.getByRole('button', { name: 'Save chart' }));
-    await page.waitForURL(/\/chart\/\?id=/);
-    await page.locator('#chart:not([hidden])').waitFor();
-    return new URL(page.url()).searchParams.get('id') as string;
-  }
+  ) =>
+    buildChart(page, stack.web.url, datasetId, choices, visibility, {
+      press,
+      afterPreview: noSideways,
+    });
 
   it('signs up, uploads, builds, shares, embeds and downloads', async () => {
     const context = await stack.browser.newContext(contextOptions);
@@ -90,7 +81,7 @@ describe.each(DEVICES)('the journey on $name', (device) => {
     const datasetId = new URLSearchParams(datasetHref.split('?')[1]).get('id') as string;
 
     // A monthly line chart, public.
-    const lineId = await buildChart(
+    const lineId = await build(
       page,
       datasetId,
       {
@@ -121,7 +112,7 @@ describe.each(DEVICES)('the journey on $name', (device) => {
     const embedCode = await page.locator('#embed-code').inputValue();
 
     // A bar chart, unlisted; and a private one.
-    const barId = await buildChart(
+    const barId = await build(
       page,
       datasetId,
       {
@@ -133,7 +124,7 @@ describe.each(DEVICES)('the journey on $name', (device) => {
       'unlisted',
     );
     expect(await page.locator('#chart-image svg rect').count()).toBeGreaterThan(2);
-    const privateId = await buildChart(
+    const privateId = await build(
       page,
       datasetId,
       { 'Chart type': 'bar', 'X axis': 'city', Measure: 'count', Title: 'Just mine' },

@@ -470,6 +470,84 @@ describe.each(testEngines)('reading datasets on %s', (engine) => {
     expect((await get(`/v1/datasets/${id}`)).status).toBe(404);
   });
 
+  it('keeps every column statistic true after appends, as the test computes them from all rows', async () => {
+    type Cell = number | string | boolean | null;
+    const batches: Record<string, Cell>[][] = [
+      [
+        { n: 5, x: 2.5, day: '2024-03-02', at: '2024-03-02T10:00:00Z', tag: 'a', ok: true },
+        { n: null, x: -1, day: null, at: '2024-03-01T23:30:00-02:00', tag: null, ok: null },
+      ],
+      [
+        { n: -7, x: null, day: '2023-12-31', at: null, tag: 'b', ok: false },
+        { n: 12, x: 1e300, day: '2025-01-01', at: '2025-06-01T00:00:00Z', tag: 'a', ok: true },
+      ],
+      [{ n: null, x: null, day: null, at: null, tag: null, ok: null }],
+      [{ n: 3, x: 0, day: '2024-01-01', at: '2024-01-01T00:00:00+14:00', tag: 'c', ok: false }],
+    ];
+    const created = await request(
+      '/v1/datasets',
+      json(
+        {
+          name: 'Statistics',
+          columns: [
+            { name: 'n', type: 'integer' },
+            { name: 'x', type: 'number' },
+            { name: 'day', type: 'date' },
+            { name: 'at', type: 'timestamp' },
+            { name: 'tag', type: 'text' },
+            { name: 'ok', type: 'boolean' },
+          ],
+          rows: batches[0],
+        },
+        { Cookie: owner.cookie },
+      ),
+    );
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as DatasetBody;
+    for (const batch of batches.slice(1)) {
+      const appended = await request(
+        `/v1/datasets/${id}/rows`,
+        json({ rows: batch }, { Cookie: owner.cookie }),
+      );
+      expect(appended.status).toBe(201);
+    }
+    const all = batches.flat();
+    const present = (name: string) => all.map((row) => row[name]).filter((v) => v !== null);
+    const numbers = (name: string) => present(name) as number[];
+    const instants = present('at').map((v) => new Date(v as string).getTime());
+    const stored = ((await (await get(`/v1/datasets/${id}`)).json()) as DatasetBody).columns;
+    const column = (name: string) => stored.find((c) => c.name === name);
+    const nulls = (name: string) => all.length - present(name).length;
+    expect(column('n')).toMatchObject({
+      null_count: nulls('n'),
+      min: Math.min(...numbers('n')),
+      max: Math.max(...numbers('n')),
+    });
+    expect(column('x')).toMatchObject({
+      null_count: nulls('x'),
+      min: Math.min(...numbers('x')),
+      max: Math.max(...numbers('x')),
+    });
+    expect(column('day')).toMatchObject({
+      null_count: nulls('day'),
+      min: [...(present('day') as string[])].sort()[0],
+      max: [...(present('day') as string[])].sort().at(-1),
+    });
+    expect(column('at')).toMatchObject({
+      null_count: nulls('at'),
+      min: new Date(Math.min(...instants)).toISOString(),
+      max: new Date(Math.max(...instants)).toISOString(),
+    });
+    expect(column('tag')).toMatchObject({
+      null_count: nulls('tag'),
+      distinct_count: new Set(present('tag')).size,
+    });
+    expect(column('ok')).toMatchObject({
+      null_count: nulls('ok'),
+      distinct_count: new Set(present('ok')).size,
+    });
+  });
+
   it('neutralises spreadsheet formulas in CSV exports of text cells, not in numbers', async () => {
     const created = await uploadCsv(
       request,

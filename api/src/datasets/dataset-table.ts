@@ -17,10 +17,10 @@ export function createTableSql(table: string, columns: { key: string; type: Colu
   const definitions = columns.map(
     (column) => sql`${sql.id(column.key)} ${sql.raw(SQL_TYPES[column.type])}`,
   );
-  // Numbers are taken from the sequence a thousand at a time: a million-row COPY would
-  // otherwise lock and log the sequence for every row. Gaps are harmless; only order matters.
+  // No sequence cache: a cache is per connection, and appends through different pooled
+  // connections would then number their rows out of the order they were added in.
   return sql`create table ${sql.table(table)} (
-    _row bigint generated always as identity (cache 1000),
+    _row bigint generated always as identity,
     ${sql.join(definitions)}
   )`;
 }
@@ -28,29 +28,6 @@ export function createTableSql(table: string, columns: { key: string; type: Colu
 /** Built after the first load: one sorted index build is far cheaper than a million inserts. */
 export function addRowKeySql(table: string) {
   return sql`alter table ${sql.table(table)} add primary key (_row)`;
-}
-
-/** A text staging table in this transaction only: COPY lands here before values get types. */
-export function createStagingSql(table: string, keys: string[]) {
-  const definitions = keys.map((key) => sql`${sql.id(key)} text`);
-  return sql`create temp table ${sql.table(table)} (
-    _row bigint generated always as identity,
-    ${sql.join(definitions)}
-  ) on commit drop`;
-}
-
-/** Moves the staged text into the typed table, in file order. */
-export function insertFromStagingSql(
-  table: string,
-  staging: string,
-  columns: { key: string; type: ColumnType }[],
-) {
-  const keys = columns.map((column) => sql.id(column.key));
-  const casts = columns.map(
-    (column) => sql`${sql.id(column.key)}::${sql.raw(SQL_TYPES[column.type])}`,
-  );
-  return sql`insert into ${sql.table(table)} (${sql.join(keys)})
-    select ${sql.join(casts)} from ${sql.table(staging)} order by _row`;
 }
 
 /**
@@ -86,21 +63,46 @@ export const DISTINCT_CAP = 10_000;
 
 const distinctCounted = (type: ColumnType) => type === 'text' || type === 'boolean';
 
-/** One cheap pass over the table: nulls, and min/max for numbers, dates and timestamps. */
+/**
+ * One cheap pass over the table: nulls, and min/max for numbers, dates and timestamps. With
+ * `since`, only the rows after that `_row` are read, and min/max also weigh each column's
+ * earlier `min`/`max` (PostgreSQL compares them, in the column's own type): an append reads
+ * what it added, not the whole table.
+ */
 export function statsSql(
   table: string,
-  columns: { key: string; type: ColumnType }[],
+  columns: { key: string; type: ColumnType; min?: unknown; max?: unknown }[],
+  since?: string,
 ): RawBuilder<Record<string, unknown>> {
+  const earlier = (value: unknown, type: ColumnType) =>
+    sql`${value === null || value === undefined ? null : String(value)}::${sql.raw(SQL_TYPES[type])}`;
   const parts = columns.flatMap((column, index) => {
     const ref = sql.ref(column.key);
     const counted = sql`count(*) - count(${ref}) as ${sql.id(`n${index}`)}`;
     if (distinctCounted(column.type)) return [counted];
-    const low = outputSql(column.key, column.type, sql`min(${ref})`);
-    const high = outputSql(column.key, column.type, sql`max(${ref})`);
+    // `least` and `greatest` skip nulls: a column with no earlier value takes the new ones.
+    const lowest =
+      since === undefined
+        ? sql`min(${ref})`
+        : sql`least(min(${ref}), ${earlier(column.min, column.type)})`;
+    const highest =
+      since === undefined
+        ? sql`max(${ref})`
+        : sql`greatest(max(${ref}), ${earlier(column.max, column.type)})`;
+    const low = outputSql(column.key, column.type, lowest);
+    const high = outputSql(column.key, column.type, highest);
     return [counted, sql`${low} as ${sql.id(`lo${index}`)}, ${high} as ${sql.id(`hi${index}`)}`];
   });
   if (parts.length === 0) return sql<Record<string, unknown>>`select 1`;
-  return sql<Record<string, unknown>>`select ${sql.join(parts)} from ${sql.table(table)}`;
+  const where = since === undefined ? sql`` : sql`where _row > ${since}::bigint`;
+  return sql<Record<string, unknown>>`select ${sql.join(parts)} from ${sql.table(table)} ${where}`;
+}
+
+/** The last `_row` of a table (0 when empty): where an append's rows will start after. */
+export function lastRowSql(table: string): RawBuilder<{ last: string }> {
+  return sql<{
+    last: string;
+  }>`select coalesce(max(_row), 0)::text as last from ${sql.table(table)}`;
 }
 
 /** Distinct values of a text or boolean column, up to the cap: `null` past it. */

@@ -18,6 +18,7 @@ import {
   createTableSql,
   DISTINCT_CAP,
   distinctCountSql,
+  lastRowSql,
   newTableName,
   readStats,
   statsSql,
@@ -179,22 +180,26 @@ function observeRaw(inference: TypeInference[], distinct: DistinctValues, lines:
 
 /**
  * Column statistics: nulls and min/max from one scan. Distinct counts come from the import's
- * own pass when it has them, else from the table (appends).
+ * own pass when it has them, else from the table. After an append (`since`: the last `_row`
+ * before it), only the new rows are scanned and merged into the columns' earlier statistics;
+ * a column already past the distinct cap stays there without a count.
  */
 async function refreshStats(
   session: BulkSession,
   handle: DatabaseHandle,
   table: string,
   columns: StoredColumn[],
-  distinct: (number | null | undefined)[] = [],
+  options: { distinct?: (number | null | undefined)[]; since?: string } = {},
 ): Promise<StoredColumn[]> {
+  const { distinct = [], since } = options;
   const [row] = await session.execute<Record<string, unknown>>(
-    statsSql(table, columns).compile(handle.db),
+    statsSql(table, columns, since).compile(handle.db),
   );
   const counts: (number | null)[] = [];
   for (const [i, column] of columns.entries()) {
     const known = distinct[i];
-    if (known !== undefined || (column.type !== 'text' && column.type !== 'boolean')) {
+    const pastCap = since !== undefined && column.distinct_count === null;
+    if (known !== undefined || pastCap || (column.type !== 'text' && column.type !== 'boolean')) {
       counts.push(known ?? null);
       continue;
     }
@@ -204,7 +209,12 @@ async function refreshStats(
     counts.push(cappedDistinct(Number(counted?.n ?? 0)));
   }
   const stats = readStats(row ?? {}, columns, counts);
-  return columns.map((column, index) => ({ ...column, ...stats[index] }));
+  return columns.map((column, index) => {
+    const fresh = stats[index] as (typeof stats)[number];
+    // Null counts add up; min and max were merged in SQL.
+    const nulls = since === undefined ? fresh.null_count : column.null_count + fresh.null_count;
+    return { ...column, ...fresh, null_count: nulls };
+  });
 }
 
 function unknownColumns(names: string[], known: string[]): void {
@@ -299,7 +309,9 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
   };
   const finish = async (session: BulkSession, table: string, reading: Reading) => {
     await session.execute(addRowKeySql(table).compile(handle.db));
-    const stored = await refreshStats(session, handle, table, reading.columns, reading.distinct);
+    const stored = await refreshStats(session, handle, table, reading.columns, {
+      distinct: reading.distinct,
+    });
     const [dataset] = await session.execute<{ id: string }>(
       handle.db
         .insertInto('datasets')
@@ -476,13 +488,18 @@ export async function appendRows(
           type: 'not_found',
         });
       }
+      const [{ last } = { last: '0' }] = await session.execute<{ last: string }>(
+        lastRowSql(dataset.table_name).compile(handle.db),
+      );
       // The source's columns, in its order, go to the dataset columns they name.
       await session.copyFile(
         dataset.table_name,
         targets.map((t) => t.key),
         file,
       );
-      const stored = await refreshStats(session, handle, dataset.table_name, current.columns);
+      const stored = await refreshStats(session, handle, dataset.table_name, current.columns, {
+        since: String(last),
+      });
       await session.execute(
         handle.db
           .updateTable('datasets')

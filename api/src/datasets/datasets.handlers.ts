@@ -4,7 +4,6 @@ import { sql } from 'kysely';
 import { currentAuth } from '../auth/auth-context.ts';
 import { canChange, canRead } from '../auth/ownership.ts';
 import { TAB_SEPARATED } from '../db/bulk.ts';
-import type { StoredColumn } from '../db/schema.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';

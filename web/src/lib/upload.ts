@@ -1,5 +1,5 @@
+import type { components } from '@chartroom/client';
 import { apiBaseUrl } from './api/client';
-import type { components } from './api/schema';
 
 type Dataset = components['schemas']['Dataset'];
 type Problem = components['schemas']['Problem'];

@@ -1,6 +1,6 @@
+import type { paths } from '@chartroom/client';
 import createClient from 'openapi-fetch';
 import { apiBaseUrlFrom } from './base-url';
-import type { paths } from './schema';
 
 /** The API's origin, fixed at build time; the web knows the API only through this client. */
 export const apiBaseUrl = apiBaseUrlFrom(import.meta.env.PUBLIC_API_URL);

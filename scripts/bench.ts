@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { repoRoot } from './lib/paths.ts';
+import { signUpOverHttp, startApiProcess } from './lib/api-process.ts';
 import { printLighthouse, runLighthouse } from './lighthouse.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -78,33 +78,6 @@ function peakRssKb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
-async function startApi(databaseUrl: string) {
-  const port = 18_000 + Math.floor(Math.random() * 1000);
-  const child = spawn(process.execPath, [path.join(repoRoot, 'api/src/server.ts')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      COOKIE_SECURE: 'false',
-      RATE_LIMIT_WRITES_PER_MINUTE: '100000',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/ready`)).ok) return { url, child };
-    } catch {
-      // starting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the API did not start');
-}
-
 /** Sequential keep-alive GETs: latency per request, which is what a CDN miss costs. */
 async function hammer(url: string, count: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -142,7 +115,13 @@ async function main() {
   const databaseUrl = url.toString();
   const dir = await mkdtemp(path.join(tmpdir(), 'chartroom-bench-'));
   const file = path.join(dir, 'bench.csv');
-  const api = await startApi(databaseUrl);
+  const api = await startApiProcess({
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    COOKIE_SECURE: 'false',
+    RATE_LIMIT_WRITES_PER_MINUTE: '100000',
+  });
   const direct = new pg.Client({ connectionString: databaseUrl });
   await direct.connect();
   try {
@@ -156,16 +135,11 @@ async function main() {
     const copyTimes: number[] = [];
     const importTimes: number[] = [];
     let created: { id: string; row_count: number } = { id: '', row_count: 0 };
-    const signup = await fetch(`${api.url}/v1/auth/signup`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        email: `bench-${dbName}@example.com`,
-        password: 'benchmark password',
-        display_name: 'Bench',
-      }),
+    const cookie = await signUpOverHttp(api.url, {
+      email: `bench-${dbName}@example.com`,
+      password: 'benchmark password',
+      display_name: 'Bench',
     });
-    const cookie = signup.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     for (let round = 0; round < 3; round++) {
       await direct.query('drop table if exists copy_baseline');
       await direct.query(
@@ -297,8 +271,7 @@ async function main() {
     );
   } finally {
     await direct.end();
-    api.child.kill('SIGTERM');
-    await new Promise((resolve) => api.child.once('exit', resolve));
+    await api.stop();
     await admin.query(`drop database if exists ${dbName} with (force)`);
     await admin.end();
     await rm(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
 // creates a database of its own and drops it after. Talks only to 127.0.0.1.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type ApiProcess, startApiProcess } from './lib/api-process.ts';
+import { type ApiProcess, signUpOverHttp, startApiProcess } from './lib/api-process.ts';
 import {
   checkWrites,
   type KindFigures,
@@ -80,17 +80,11 @@ function seedCsv(rows: number): string {
 
 /** An account, a key, a dataset and a chart, made through the API, half on each instance. */
 async function setUp(a: ApiProcess, b: ApiProcess, dbName: string): Promise<LoadTarget> {
-  const signup = await fetch(`${a.url}/v1/auth/signup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      email: `load-${dbName}@example.com`,
-      password: 'load test password',
-      display_name: 'Load',
-    }),
+  const cookie = await signUpOverHttp(a.url, {
+    email: `load-${dbName}@example.com`,
+    password: 'load test password',
+    display_name: 'Load',
   });
-  if (signup.status !== 201) throw new Error(`setup: sign-up answered ${signup.status}`);
-  const cookie = signup.headers.getSetCookie()[0]?.split(';')[0] ?? '';
   const key = await call(b, '/v1/api-keys', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Cookie: cookie },

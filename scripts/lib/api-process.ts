@@ -74,3 +74,17 @@ export async function startApiProcess(env: Record<string, string>): Promise<ApiP
   await api.stop();
   throw new Error(`the API on port ${port} did not become ready:\n${output}`);
 }
+
+/** Signs a new account up over HTTP and answers its session cookie (`name=value`). */
+export async function signUpOverHttp(
+  apiUrl: string,
+  account: { email: string; password: string; display_name: string },
+): Promise<string> {
+  const response = await fetch(`${apiUrl}/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
+  return response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, IdempotencyKeysTable } from '../db/schema.ts';
 
 /** Who sent which request under which key (known by its HMAC only). */
 export interface KeyedRequest {
@@ -11,14 +11,16 @@ export interface KeyedRequest {
   requestHash: string;
 }
 
-export interface KeyRecord {
-  request_method: string;
-  request_path: string;
-  request_hash: string;
-  body_hash: string | null;
-  response_status: number | null;
-  response_sealed: string | null;
-}
+/** What a taken key holds: the request it was first used for, and its answer once there. */
+export type KeyRecord = Pick<
+  Selectable<IdempotencyKeysTable>,
+  | 'request_method'
+  | 'request_path'
+  | 'request_hash'
+  | 'body_hash'
+  | 'response_status'
+  | 'response_sealed'
+>;
 
 export type Claim = { claimed: true; claimId: string } | { claimed: false; record: KeyRecord };
 

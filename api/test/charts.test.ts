@@ -35,7 +35,7 @@ describe.each(testEngines)('charts on %s', (engine) => {
     owner = await signUp(request, 'Charter');
     stranger = await signUp(request, 'Stranger');
     dataset = (await (
-      await uploadCsv(request, owner, CSV, { name: 'Weather' })
+      await uploadCsv(request, owner, CSV, { name: 'Weather', visibility: 'public' })
     ).json()) as DatasetBody;
   });
   afterAll(() => database.close());
@@ -222,7 +222,14 @@ describe.each(testEngines)('charts on %s', (engine) => {
       expect(response.status, JSON.stringify(spec)).toBe(422);
       expect((await readProblem(response)).errors?.[0]?.loc, JSON.stringify(spec)).toEqual(loc);
     }
-    const notYours = await create({ type: 'line', x: { column: 'day' } }, {}, stranger);
+    const hidden = (await (await uploadCsv(request, owner, CSV)).json()) as DatasetBody;
+    const notYours = await request(
+      '/v1/charts',
+      json(
+        { dataset_id: hidden.id, title: 'T', spec: { type: 'line', x: { column: 'day' } } },
+        { Cookie: stranger.cookie },
+      ),
+    );
     expect((await readProblem(notYours)).errors?.[0]?.loc).toEqual(['body', 'dataset_id']);
   });
 

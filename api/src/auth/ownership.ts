@@ -45,3 +45,40 @@ export function listedFor(auth: Auth | null): RawBuilder<boolean> {
     ? sql<boolean>`(owner_id = ${auth.user.id} or visibility = 'public')`
     : sql<boolean>`visibility = 'public'`;
 }
+
+const RANK: Record<Visibility, number> = { private: 0, unlisted: 1, public: 2 };
+
+/**
+ * A chart draws its dataset's rows, so it may never show them to more people than the dataset
+ * does: its visibility is the lesser of its own and its dataset's. On someone else's dataset it
+ * also draws only while that dataset lets the chart's owner read it (made private later, it goes
+ * dark for everyone, the chart's owner too, who still sees the chart to change or delete it).
+ */
+export function chartDataAccess(
+  auth: Auth | null,
+  chart: Owned,
+  dataset: Owned,
+): { read: boolean; visibility: Visibility } {
+  const visibility =
+    RANK[dataset.visibility] < RANK[chart.visibility] ? dataset.visibility : chart.visibility;
+  const ownerMayRead = dataset.visibility !== 'private' || dataset.owner_id === chart.owner_id;
+  return {
+    read: ownerMayRead && canRead(auth, { owner_id: chart.owner_id, visibility }),
+    visibility,
+  };
+}
+
+/** The chart itself (its title and spec): its owner always, others as for its data. */
+export function canReadChart(auth: Auth | null, chart: Owned, dataset: Owned): boolean {
+  return isOwner(auth, chart) || chartDataAccess(auth, chart, dataset).read;
+}
+
+/**
+ * The charts a list shows: the caller's own, and public charts on public datasets (a public chart
+ * on an unlisted dataset is only as visible as the dataset: reached through its link). For a
+ * query joining `charts` and `datasets`.
+ */
+export function chartsListedFor(auth: Auth | null): RawBuilder<boolean> {
+  const open = sql<boolean>`(charts.visibility = 'public' and datasets.visibility = 'public')`;
+  return auth ? sql<boolean>`(charts.owner_id = ${auth.user.id} or ${open})` : open;
+}

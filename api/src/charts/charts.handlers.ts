@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { currentAuth } from '../auth/auth-context.ts';
-import { canChange, canRead } from '../auth/ownership.ts';
+import { canChange, canRead, canReadChart, chartDataAccess, isOwner } from '../auth/ownership.ts';
 import { readDatasetRows } from '../datasets/dataset-reads.ts';
 import * as datasets from '../datasets/datasets.repository.ts';
 import { QueryInputError } from '../datasets/row-query.ts';
@@ -44,9 +44,14 @@ function inputProblem(c: Context<AppEnv>, error: unknown) {
   throw error;
 }
 
+const datasetOf = (chart: repository.ChartRow) => ({
+  owner_id: chart.dataset_owner_id,
+  visibility: chart.dataset_visibility,
+});
+
 async function readable(c: Context<AppEnv>, id: string) {
   const chart = await repository.findChart(c.var.db, id);
-  return chart && canRead(c.var.auth, chart) ? chart : undefined;
+  return chart && canReadChart(c.var.auth, chart, datasetOf(chart)) ? chart : undefined;
 }
 
 /** The chart's dataset, which the caller must be able to read to chart it. */
@@ -146,9 +151,14 @@ async function withChartData(
 ): Promise<Response> {
   const chart = await readable(c, id);
   if (!chart) return problem(c, 404, NOT_FOUND);
-  // Seeing a chart lets you see the data it draws, whatever the dataset's own visibility.
+  // The dataset as it is now, read again: the rule is checked on the rows about to be drawn.
   const dataset = await datasets.findDataset(c.var.db, chart.dataset_id);
   if (!dataset) return problem(c, 404, NOT_FOUND);
+  const access = chartDataAccess(c.var.auth, chart, dataset);
+  if (!access.read) {
+    if (!isOwner(c.var.auth, chart)) return problem(c, 404, NOT_FOUND);
+    return problem(c, 404, 'The dataset this chart draws is private to its owner now.');
+  }
   const etag = `"${createHash('sha256')
     .update(
       JSON.stringify([chart.updated_at, dataset.updated_at, String(dataset.row_count), variant]),
@@ -158,7 +168,7 @@ async function withChartData(
   c.header('ETag', etag);
   c.header(
     'Cache-Control',
-    chart.visibility !== 'private'
+    access.visibility !== 'private'
       ? 'public, max-age=60, stale-while-revalidate=600'
       : 'private, no-cache',
   );

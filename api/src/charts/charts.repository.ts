@@ -1,16 +1,22 @@
 import { type Kysely, sql } from 'kysely';
 import type { Auth } from '../auth/auth-context.ts';
-import { listedFor } from '../auth/ownership.ts';
+import { chartsListedFor } from '../auth/ownership.ts';
 import type { Database } from '../db/schema.ts';
 
 type Db = Kysely<Database>;
 
+/** A chart with its owner's name and what the visibility rule needs of its dataset. */
 export function findChart(db: Db, id: string) {
   return db
     .selectFrom('charts')
     .innerJoin('users', 'users.id', 'charts.owner_id')
+    .innerJoin('datasets', 'datasets.id', 'charts.dataset_id')
     .selectAll('charts')
-    .select('users.display_name as owner_name')
+    .select([
+      'users.display_name as owner_name',
+      'datasets.owner_id as dataset_owner_id',
+      'datasets.visibility as dataset_visibility',
+    ])
     .where('charts.id', '=', id)
     .executeTakeFirst();
 }
@@ -25,9 +31,14 @@ export function listCharts(
   let query = db
     .selectFrom('charts')
     .innerJoin('users', 'users.id', 'charts.owner_id')
+    .innerJoin('datasets', 'datasets.id', 'charts.dataset_id')
     .selectAll('charts')
-    .select('users.display_name as owner_name')
-    .where(listedFor(auth))
+    .select([
+      'users.display_name as owner_name',
+      'datasets.owner_id as dataset_owner_id',
+      'datasets.visibility as dataset_visibility',
+    ])
+    .where(chartsListedFor(auth))
     .orderBy('charts.created_at', 'desc')
     .orderBy('charts.id', 'desc')
     .limit(options.limit + 1);

@@ -19,10 +19,12 @@ export interface AppDeps {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
+  /** The time rate-limit windows are counted in; tests pass a clock they move. */
+  clock?: () => number;
 }
 
 /** Builds the whole HTTP app without listening, so tests drive it with `app.request()`. */
-export function createApp({ config, database, logger }: AppDeps) {
+export function createApp({ config, database, logger, clock = Date.now }: AppDeps) {
   const app = createRouter();
 
   app.use(requestId());
@@ -77,6 +79,7 @@ export function createApp({ config, database, logger }: AppDeps) {
     c.set('reads', reads);
     c.set('databaseKind', database.kind);
     c.set('database', database);
+    c.set('clock', clock);
     await next();
   });
   // Credentials matter to the API only: liveness, readiness and the docs answer whatever

@@ -74,6 +74,8 @@ const envSchema = z.object({
   /** Behind a proxy (Railway, a CDN) the client's address is the last X-Forwarded-For entry. */
   TRUST_PROXY: booleanFlag.default(false),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** Wrong passwords for one account per hour, whatever the address (distributed guessing). */
+  RATE_LIMIT_ACCOUNT_PER_HOUR: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** How long a stored Idempotency-Key answer is replayed; expired keys are swept as writes go. */
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce

@@ -49,21 +49,24 @@ export function createApiRoutes() {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
+const problemEntry = (status: 429 | 503) => ({
+  description: problemResponses(status)[status].description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+
 /**
  * Every operation but liveness needs the database, so any of them may answer 503 while it is
- * away or too slow (QUERY_TIMEOUT_MS): documented once here rather than in every route.
+ * away or too slow (QUERY_TIMEOUT_MS); every /v1 operation checks a Bearer key, so any of them
+ * may answer 429 to an address that sent too many bad keys. Documented once here, not per route.
  */
 function documentDatabaseUnavailable(document: ReturnType<Router['getOpenAPI31Document']>) {
-  const unavailable = {
-    description: problemResponses(503)[503].description,
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
-  };
-  for (const item of Object.values(document.paths ?? {})) {
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation || operation.operationId === 'getHealth') continue;
       operation.responses ??= {};
-      operation.responses['503'] ??= unavailable;
+      if (path.startsWith('/v1/')) operation.responses['429'] ??= problemEntry(429);
+      operation.responses['503'] ??= problemEntry(503);
     }
   }
   return document;

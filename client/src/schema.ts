@@ -75,7 +75,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with email and password
-         * @description Starts a session (sets the session cookie). A wrong email and a wrong password get the same answer, in the same time.
+         * @description Starts a session (sets the session cookie); an account keeps its 10 newest sessions. A wrong email and a wrong password get the same answer, in the same time. Attempts are limited per address and, for wrong passwords, per account (429 with `Retry-After`).
          */
         post: operations["login"];
         delete?: never;
@@ -123,7 +123,7 @@ export interface paths {
         head?: never;
         /**
          * Change display name or password
-         * @description A new password needs the current one, and ends every session of the account: this one continues with a fresh cookie.
+         * @description A new password needs the current one (checks are limited like log-in), ends every session of the account (this one continues with a fresh cookie) and revokes every API key of the account.
          */
         patch: operations["updateMe"];
         trace?: never;
@@ -471,7 +471,7 @@ export interface components {
         UpdateMe: {
             display_name?: string;
             /**
-             * @description A new password; ends every other session.
+             * @description A new password; ends every other session and revokes every API key.
              * @example correct horse battery staple
              */
             password?: string;
@@ -1222,6 +1222,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database) is unavailable; retry later. */
             503: {
                 headers: {
@@ -1262,6 +1271,15 @@ export interface operations {
             };
             /** @description The credentials do not allow this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1398,6 +1416,15 @@ export interface operations {
             };
             /** @description The credentials do not allow this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1643,6 +1670,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database) is unavailable; retry later. */
             503: {
                 headers: {
@@ -1817,6 +1853,15 @@ export interface operations {
             };
             /** @description Some input is invalid; `errors` names each field. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2068,6 +2113,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database) is unavailable; retry later. */
             503: {
                 headers: {
@@ -2279,6 +2333,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database) is unavailable; retry later. */
             503: {
                 headers: {
@@ -2324,6 +2387,15 @@ export interface operations {
             };
             /** @description Some input is invalid; `errors` names each field. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2492,6 +2564,15 @@ export interface operations {
             };
             /** @description Some input is invalid; `errors` names each field. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2746,6 +2827,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (the database) is unavailable; retry later. */
             503: {
                 headers: {
@@ -2816,6 +2906,15 @@ export interface operations {
             };
             /** @description Some input is invalid; `errors` names each field. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -58,3 +58,8 @@ export async function deleteApiKey(db: Db, id: string, userId: string): Promise<
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+/** Revokes every key of a user: after a password change, no key made before it works. */
+export async function deleteUserApiKeys(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom('api_keys').where('user_id', '=', userId).execute();
+}

@@ -1,9 +1,18 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
+import { deleteUserApiKeys } from '../api-keys/api-keys.repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { problem } from '../lib/problem.ts';
+import {
+  accountFailurePolicy,
+  consumeFor,
+  credentialPolicy,
+  ipSubject,
+  refund,
+  tooManyRequests,
+} from '../lib/rate-limit.ts';
 import {
   createSession,
   deleteExpiredSessions,
@@ -20,7 +29,7 @@ import { type Auth, type AuthUser, currentAuth } from './auth-context.ts';
 import { unauthorized } from './authenticate.ts';
 import { dummyHash, hashPassword, scryptParams, verifyPassword } from './passwords.ts';
 import { clearSessionCookie, writeSessionCookie } from './session-cookie.ts';
-import { newSessionToken } from './tokens.ts';
+import { newSessionToken, sha256 } from './tokens.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -48,6 +57,12 @@ async function startSession(
   writeSessionCookie(c, token, expires);
 }
 
+/**
+ * An account's failure budget is named by its email (hashed), whether or not such an account
+ * exists: a 429 here must say nothing about who has signed up.
+ */
+const accountSubject = (email: string) => sha256(email.toLowerCase()).slice(0, 32);
+
 export const signupHandler: RouteHandler<typeof signup, AppEnv> = async (c) => {
   const body = c.req.valid('json');
   const params = scryptParams(c.var.config.PASSWORD_SCRYPT_LOG_N);
@@ -73,6 +88,10 @@ export const signupHandler: RouteHandler<typeof signup, AppEnv> = async (c) => {
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   const { email, password } = c.req.valid('json');
   const { db, config } = c.var;
+  // Counted before the check, so that concurrent guesses cannot all slip under the limit; a
+  // right password gives its attempt back. Past the limit even the right one waits.
+  const attempt = await consumeFor(c, accountFailurePolicy, accountSubject(email));
+  if (!attempt.allowed) return tooManyRequests(c, accountFailurePolicy, attempt);
   const params = scryptParams(config.PASSWORD_SCRYPT_LOG_N);
   const user = await findUserByEmail(db, email);
   // Unknown emails are checked against a dummy hash: same work, same time, same answer.
@@ -82,9 +101,13 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
     params,
   );
   if (!user || !check.ok) return unauthorized(c, 'The email or the password is wrong.');
+  await refund(db, attempt);
   if (check.needsRehash) {
     await updateUser(db, user.id, { password_hash: await hashPassword(password, params) });
   }
+  // A browser that logs in again replaces its own session rather than adding one.
+  const previous = c.var.auth?.sessionTokenHash;
+  if (previous) await deleteSession(db, previous);
   await startSession(c, user.id);
   // Now and then, sweep sessions that ran out, so the table does not grow without bound.
   if (Math.random() < 0.05) await deleteExpiredSessions(db);
@@ -109,6 +132,12 @@ export const updateMeHandler: RouteHandler<typeof updateMe, AppEnv> = async (c) 
   const changes: { display_name?: string; password_hash?: string } = {};
   if (body.display_name !== undefined) changes.display_name = body.display_name;
   if (body.password !== undefined) {
+    // The same budgets as log-in: per address, and per account (one stolen session cannot
+    // guess the password to take the account over for good).
+    const fromAddress = await consumeFor(c, credentialPolicy, ipSubject(c));
+    if (!fromAddress.allowed) return tooManyRequests(c, credentialPolicy, fromAddress);
+    const attempt = await consumeFor(c, accountFailurePolicy, accountSubject(auth.user.email));
+    if (!attempt.allowed) return tooManyRequests(c, accountFailurePolicy, attempt);
     const params = scryptParams(config.PASSWORD_SCRYPT_LOG_N);
     const stored = await findUserPasswordHash(db, auth.user.id);
     const check = await verifyPassword(
@@ -126,6 +155,7 @@ export const updateMeHandler: RouteHandler<typeof updateMe, AppEnv> = async (c) 
       ];
       return problem(c, 422, 'body.current_password: is not the current password', { errors });
     }
+    await refund(db, attempt);
     changes.password_hash = await hashPassword(body.password, params);
   }
   const user = await db.transaction().execute(async (trx) => {
@@ -133,8 +163,10 @@ export const updateMeHandler: RouteHandler<typeof updateMe, AppEnv> = async (c) 
       ? await updateUser(trx, auth.user.id, changes)
       : auth.user;
     if (changes.password_hash) {
-      // Every session of the account ends, wherever it is; this browser gets a fresh one.
+      // Every session of the account ends, wherever it is; this browser gets a fresh one. API
+      // keys go too: whoever held the old password could have made one to outlive the change.
       await deleteUserSessions(trx, auth.user.id);
+      await deleteUserApiKeys(trx, auth.user.id);
       await startSession(c, auth.user.id, trx);
     }
     return updated;

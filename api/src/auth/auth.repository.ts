@@ -49,11 +49,31 @@ export async function updateUser(
     .executeTakeFirstOrThrow();
 }
 
+/** Sessions one account may hold at once (browsers, devices); a new one ends the oldest. */
+export const MAX_SESSIONS_PER_USER = 10;
+
 export async function createSession(
   db: Db,
   session: { token_hash: string; user_id: string; expires_at: Date },
 ): Promise<void> {
   await db.insertInto('sessions').values(session).execute();
+  // Logging in again keeps other devices signed in, but a script that logs in in a loop (or a
+  // stolen password used again and again) cannot pile up sessions without bound.
+  await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', session.user_id)
+    .where('token_hash', '<>', session.token_hash)
+    .where('token_hash', 'not in', (eb) =>
+      eb
+        .selectFrom('sessions')
+        .select('token_hash')
+        .where('user_id', '=', session.user_id)
+        .where('token_hash', '<>', session.token_hash)
+        .orderBy('created_at', 'desc')
+        .orderBy('token_hash')
+        .limit(MAX_SESSIONS_PER_USER - 1),
+    )
+    .execute();
 }
 
 export function findLiveSession(db: Db, tokenHash: string) {

@@ -59,7 +59,9 @@ const LoginSchema = z.object({ email: EmailSchema, password: PasswordSchema }).o
 const UpdateMeSchema = z
   .object({
     display_name: cleanText({ max: 100 }).optional(),
-    password: NewPasswordSchema.optional().describe('A new password; ends every other session.'),
+    password: NewPasswordSchema.optional().describe(
+      'A new password; ends every other session and revokes every API key.',
+    ),
     current_password: PasswordSchema.optional().describe('Required to set a new password.'),
   })
   .refine((body) => !body.password || body.current_password, {
@@ -109,7 +111,7 @@ export const login = createRoute({
   tags: ['Accounts'],
   summary: 'Log in with email and password',
   description:
-    'Starts a session (sets the session cookie). A wrong email and a wrong password get the same answer, in the same time.',
+    'Starts a session (sets the session cookie); an account keeps its 10 newest sessions. A wrong email and a wrong password get the same answer, in the same time. Attempts are limited per address and, for wrong passwords, per account (429 with `Retry-After`).',
   middleware: [loginRateLimit],
   request: { body: jsonBody(LoginSchema) },
   responses: {
@@ -155,7 +157,7 @@ export const updateMe = createRoute(
       tags: ['Accounts'],
       summary: 'Change display name or password',
       description:
-        'A new password needs the current one, and ends every session of the account: this one continues with a fresh cookie.',
+        'A new password needs the current one (checks are limited like log-in), ends every session of the account (this one continues with a fresh cookie) and revokes every API key of the account.',
       request: { body: jsonBody(UpdateMeSchema) },
       responses: {
         200: { description: 'Updated.', content: { 'application/json': { schema: MeSchema } } },

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, sessionCookie, signUp } from '../../test/support/accounts.ts';
+import { bearer, createKey, json, sessionCookie, signUp } from '../../test/support/accounts.ts';
 import { createTestApp } from '../../test/support/app.ts';
 import { contractClient, readProblem } from '../../test/support/contract.ts';
 import { openTestDatabase, type TestDatabase, testEngines } from '../../test/support/databases.ts';
+import { MAX_SESSIONS_PER_USER } from './auth.repository.ts';
 
 describe.each(testEngines)('accounts on %s', (engine) => {
   let database: TestDatabase;
@@ -165,9 +166,10 @@ describe.each(testEngines)('accounts on %s', (engine) => {
     expect(expired.headers.getSetCookie().join()).toMatch(/Max-Age=0/);
   });
 
-  it('a password change ends every session but gives this browser a fresh one', async () => {
+  it('a password change ends every session and API key but gives this browser a fresh one', async () => {
     const account = await signUp(request, 'Change');
     const elsewhere = sessionCookie(await request('/v1/auth/login', json(account)));
+    const key = await createKey(request, account, ['read']);
     const wrong = await request('/v1/me', {
       method: 'PATCH',
       body: JSON.stringify({ password: 'a brand new passphrase', current_password: 'wrong one!' }),
@@ -191,11 +193,59 @@ describe.each(testEngines)('accounts on %s', (engine) => {
     expect((await request('/v1/me', { headers: { Cookie: elsewhere } })).status).toBe(401);
     expect((await request('/v1/me', { headers: { Cookie: account.cookie } })).status).toBe(401);
     expect((await request('/v1/me', { headers: { Cookie: fresh } })).status).toBe(200);
+    // A key made with the old password (perhaps by whoever stole it) does not outlive it.
+    expect((await request('/v1/me', { headers: bearer(key.secret) })).status).toBe(401);
+    const keys = await request('/v1/api-keys', { headers: { Cookie: fresh } });
+    expect(await keys.json()).toEqual({ items: [] });
     const relogin = await request(
       '/v1/auth/login',
       json({ email: account.email, password: 'a brand new passphrase' }),
     );
     expect(relogin.status).toBe(200);
+  });
+});
+
+describe.each(testEngines)('sessions per account on %s', (engine) => {
+  let database: TestDatabase;
+  let request: ReturnType<typeof contractClient>;
+  beforeAll(async () => {
+    database = await openTestDatabase(engine);
+    request = contractClient(createTestApp(database));
+  });
+  afterAll(() => database.close());
+
+  const live = async (cookie: string) =>
+    (await request('/v1/me', { headers: { Cookie: cookie } })).status;
+
+  it(`keeps the ${MAX_SESSIONS_PER_USER} newest sessions of an account, ending the oldest`, async () => {
+    const account = await signUp(request, 'Devices');
+    const cookies = [account.cookie];
+    for (let i = 0; i < MAX_SESSIONS_PER_USER + 1; i += 1) {
+      cookies.push(sessionCookie(await request('/v1/auth/login', json(account))));
+    }
+    const statuses = [];
+    for (const cookie of cookies) statuses.push(await live(cookie));
+    expect(statuses).toEqual([
+      401,
+      401,
+      ...Array.from({ length: MAX_SESSIONS_PER_USER }, () => 200),
+    ]);
+    const other = await signUp(request, 'Untouched');
+    expect(await live(other.cookie)).toBe(200);
+  });
+
+  it('replaces the session of a browser that logs in again', async () => {
+    const account = await signUp(request, 'Again');
+    const again = await request('/v1/auth/login', json(account, { Cookie: account.cookie }));
+    expect(again.status).toBe(200);
+    expect(await live(account.cookie)).toBe(401);
+    expect(await live(sessionCookie(again))).toBe(200);
+    const { n } = await database.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', account.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(1);
   });
 });
 

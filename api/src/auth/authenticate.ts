@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { findApiKeyByPrefix, touchApiKey } from '../api-keys/api-keys.repository.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { problem } from '../lib/problem.ts';
+import { badKeyPolicy, consumeFor, ipSubject, tooManyRequests } from '../lib/rate-limit.ts';
 import { deleteSession, extendSession, findLiveSession } from './auth.repository.ts';
 import { SCOPES, type Scope } from './auth-context.ts';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './session-cookie.ts';
@@ -43,6 +44,10 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
       }
       const found = await findApiKeyByPrefix(db, apiKeyPrefix(key));
       if (!found || !sameHash(sha256(key), found.secret_hash)) {
+        // Each wrong key cost a lookup: an address that keeps guessing is slowed to the limit.
+        // Only failures count, so a good key always works and costs no extra write.
+        const failures = await consumeFor(c, badKeyPolicy, ipSubject(c));
+        if (!failures.allowed) return tooManyRequests(c, badKeyPolicy, failures);
         return unauthorized(c, 'The API key is invalid or has been revoked.', 'invalid_token');
       }
       c.set('auth', {

@@ -1,4 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /** scrypt parameters; stored in every hash so they can be raised without breaking old ones. */
 export interface ScryptParams {
@@ -15,7 +16,36 @@ export function scryptParams(logN: number): ScryptParams {
   return { logN, r: 8, p: 3 };
 }
 
+/** Runs at most `max` tasks at once; the rest wait their turn, first come first served. */
+export function concurrencyLimit(max: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      return await task();
+    } finally {
+      // Hand the slot straight to the next waiter, so a newcomer cannot jump the queue.
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
+}
+
+/**
+ * scrypt runs on libuv's thread pool (4 threads), which file reads and writes share: a flood of
+ * password checks filled it and stalled uploads for seconds. At most half the cores hash at once,
+ * leaving the rest of the pool and the CPU to everyone else; a queue of logins waits instead.
+ */
+const scryptSlot = concurrencyLimit(Math.max(1, Math.floor(availableParallelism() / 2)));
+
 function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  return scryptSlot(() => deriveNow(password, salt, params));
+}
+
+function deriveNow(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const options: ScryptOptions = {
     N: 2 ** params.logN,
     r: params.r,

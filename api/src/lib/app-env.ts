@@ -24,5 +24,7 @@ export interface AppEnv {
     logger: Logger;
     /** Who is calling; `null` when anonymous. */
     auth: Auth | null;
+    /** Milliseconds since the epoch: `Date.now`, or a test's controllable clock (rate windows). */
+    clock: () => number;
   };
 }

@@ -13,12 +13,18 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Tests of the limits themselves set them low; everything else should never meet them.
     RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
     RATE_LIMIT_WRITES_PER_MINUTE: '100000',
+    RATE_LIMIT_ACCOUNT_PER_HOUR: '100000',
     ...overrides,
   });
 }
 
-export function createTestApp(database: TestDatabase, env: Record<string, string> = {}) {
+export function createTestApp(
+  database: TestDatabase,
+  env: Record<string, string> = {},
+  { clock }: { clock?: () => number } = {},
+) {
   return createApp({
+    clock,
     config: testConfig(env),
     database: database.handle,
     logger: pino({ level: 'silent' }),

@@ -7,9 +7,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import lighthouse from 'lighthouse';
+import { serveStatic } from '../web/src/serve/static-server.ts';
 import { CHROMIUM_FLAGS, chromiumPath } from '../web/test/support/chromium.ts';
 import { buildWeb, freePort, startApi } from '../web/test/support/processes.ts';
-import { serveStatic } from '../web/test/support/static-server.ts';
 import { repoRoot } from './lib/paths.ts';
 
 export interface LighthouseResult {

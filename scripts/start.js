@@ -1,5 +1,6 @@
 // `npm start`: builds the web app, adds sample data to an empty database, then runs the API on :8000 (embedded PGlite under .data/
-// unless DATABASE_URL is set) and serves the built site on :4321, until Ctrl+C.
+// unless DATABASE_URL is set) and serves the built site on :4321, until Ctrl+C. The site is served by web/src/serve/serve.ts (the
+// web workspace's `preview` script) with its `_redirects` and `_headers`, CSP included, as Cloudflare Pages serves it.
 import { spawn } from 'node:child_process';
 
 // npm scripts put the repository's pinned Node first on PATH; children use the same binary.

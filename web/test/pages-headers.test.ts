@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiOriginFrom, inlineScriptHashesOf, pagesHeaders } from '../src/build/pages-headers.ts';
-import { headersFor, parseHeaders } from './support/pages-rules.ts';
+import { headersFor, parseHeaders } from '../src/serve/pages-rules.ts';
 
 const served = (path: string, inlineScriptHashes: string[] = []) =>
   headersFor(

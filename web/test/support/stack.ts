@@ -4,9 +4,9 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { serveStatic } from '../../src/serve/static-server.ts';
 import { launchChromium } from './chromium.ts';
 import { type ApiProcess, buildWeb, freePort, startApi } from './processes.ts';
-import { serveStatic } from './static-server.ts';
 
 export interface Stack {
   api: ApiProcess;

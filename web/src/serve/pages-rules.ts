@@ -1,5 +1,5 @@
 /**
- * Cloudflare Pages' rule files as Pages reads them, for the test server: `_redirects` rewrites
+ * Cloudflare Pages' rule files as Pages reads them, for the local server (static-server.ts): `_redirects` rewrites
  * and `_headers` (workers-sdk's pages-shared asset server is the reference).
  */
 

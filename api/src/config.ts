@@ -53,6 +53,10 @@ const envSchema = z.object({
     .min(1024)
     .default(256 * 1024 * 1024),
   MAX_COLUMNS: z.coerce.number().int().min(1).max(1500).default(1000),
+  /** Most series one chart answer draws; more cannot be told apart, and cost the server to draw. */
+  CHART_MAX_SERIES: z.coerce.number().int().min(1).max(200).default(20),
+  /** Most bars, slices or categories one chart answer draws. */
+  CHART_MAX_CATEGORIES: z.coerce.number().int().min(2).max(10_000).default(500),
   /**
    * Longest any statement run for a request may take before PostgreSQL cancels it (imports and
    * migrations excepted); a database that sends nothing back for longer is presumed unreachable.

@@ -48,7 +48,7 @@ describe.each(testEngines)('chart visibility follows its dataset on %s', (engine
   });
   afterAll(() => database.close());
 
-  const as = (who: Account | null) => (who ? { Cookie: who.cookie } : {});
+  const as = (who: Account | null): Record<string, string> => (who ? { Cookie: who.cookie } : {});
   const setVisibility = async (path: string, who: Account, visibility: Visibility) => {
     const response = await request(path, {
       ...json({ visibility }, as(who)),

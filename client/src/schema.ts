@@ -942,6 +942,10 @@ export interface components {
             method: "none" | "minmax" | "stride";
             /** @description Points before downsampling, over all series. */
             total_points: number;
+            /** @description Series beyond the most one chart draws (the server’s `CHART_MAX_SERIES`, 20 by default): the largest are drawn and the rest combined into one “Other (n more)” series for counts, sums and plotted rows, or left out for averages, medians, minima and maxima. 0 when all are drawn. */
+            other_series: number;
+            /** @description x values beyond the most a bar, pie or category chart draws (`CHART_MAX_CATEGORIES`, 500 by default): text categories keep the largest and combine the rest into “Other (n more)” (counts and sums) or leave them out; dates and numbers keep the first ones in x order. 0 when all are drawn. */
+            other_categories: number;
         };
     };
     responses: never;

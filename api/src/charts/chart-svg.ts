@@ -1,5 +1,5 @@
 import type { z } from '@hono/zod-openapi';
-import type { ChartSpec } from './chart-data.ts';
+import type { ChartSpec } from './chart-spec.ts';
 import type { ChartDataSchema } from './charts.schemas.ts';
 
 type ChartData = z.output<typeof ChartDataSchema>;
@@ -42,6 +42,17 @@ const xml = (text: string) =>
   );
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Lowest and highest, in one pass: `Math.min(...values)` overflows the stack on long arrays. */
+function extent(values: number[]): [number, number] {
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const value of values) {
+    if (value < low) low = value;
+    if (value > high) high = value;
+  }
+  return [low, high];
+}
 
 /** Round tick values (1, 2, 5 × 10ⁿ) covering [low, high]. */
 function niceTicks(low: number, high: number, count = 5): number[] {
@@ -146,29 +157,31 @@ export function renderChartSvg(spec: ChartSpec, data: ChartData, options: SvgOpt
       ? Date.parse(String(v).length === 10 ? `${v}T00:00:00Z` : String(v))
       : Number(v);
   const categories = [...new Set(series.flatMap((s) => s.points.map((p) => String(p[0]))))];
+  // Positions by lookup, not by search: a chart may have thousands of categories.
+  const categoryIndex = new Map(categories.map((category, i) => [category, i]));
   const stacked =
     (spec.type === 'bar' && spec.bar?.mode === 'stacked') || (spec.type === 'area' && spec.stacked);
   const ys: number[] = [0];
   if (stacked) {
-    for (const category of categories) {
-      ys.push(
-        series.reduce(
-          (sum, s) => sum + (Number(s.points.find((p) => String(p[0]) === category)?.[1]) || 0),
-          0,
-        ),
-      );
+    const totals = new Map<string, number>();
+    for (const s of series) {
+      for (const p of s.points) {
+        const key = String(p[0]);
+        totals.set(key, (totals.get(key) ?? 0) + (Number(p[1]) || 0));
+      }
     }
+    ys.push(...totals.values());
   } else {
     for (const s of series) for (const p of s.points) if (p[1] !== null) ys.push(Number(p[1]));
   }
-  const yTicks = niceTicks(Math.min(...ys), Math.max(...ys));
+  const [yMin, yMax] = extent(ys);
+  const yTicks = niceTicks(yMin, yMax);
   const yLow = yTicks[0] as number;
   const yHigh = yTicks.at(-1) as number;
   const valueSpan = horizontal ? plot.w : plot.h;
   const valuePos = (v: number) => ((v - yLow) / (yHigh - yLow || 1)) * valueSpan;
   const xs = categorical ? [] : series.flatMap((s) => s.points.map((p) => xValue(p[0] ?? null)));
-  const xLow = Math.min(...xs);
-  const xHigh = Math.max(...xs);
+  const [xLow, xHigh] = extent(xs);
   const xPos = (v: Cell) => plot.x + ((xValue(v) - xLow) / (xHigh - xLow || 1)) * plot.w;
   const band = (horizontal ? plot.h : plot.w) / Math.max(1, categories.length);
 
@@ -278,10 +291,10 @@ export function renderChartSvg(spec: ChartSpec, data: ChartData, options: SvgOpt
     if (spec.type === 'bar' || spec.type === 'histogram') {
       const grouped = spec.type === 'bar' && !stacked;
       const width = grouped ? (band * 0.8) / series.length : band * 0.8;
-      s.points.forEach((p) => {
+      s.points.forEach((p, pointIndex) => {
         if (p[1] === null) return;
         const index =
-          spec.type === 'histogram' ? s.points.indexOf(p) : categories.indexOf(String(p[0]));
+          spec.type === 'histogram' ? pointIndex : (categoryIndex.get(String(p[0])) ?? 0);
         const start = band * index + band * 0.1 + (grouped ? width * si : 0);
         const below = stacked ? (base.get(String(p[0])) ?? 0) : 0;
         const from = valuePos(Math.max(yLow, below));
@@ -306,7 +319,7 @@ export function renderChartSvg(spec: ChartSpec, data: ChartData, options: SvgOpt
       const points = s.points.filter((p) => p[1] !== null);
       const at = (p: Cell[]) => {
         const x = categorical
-          ? plot.x + band * (categories.indexOf(String(p[0])) + 0.5)
+          ? plot.x + band * ((categoryIndex.get(String(p[0])) ?? 0) + 0.5)
           : xPos(p[0] ?? null);
         const below = stacked ? (base.get(String(p[0])) ?? 0) : 0;
         return {

@@ -9,7 +9,7 @@ import { QueryInputError } from '../datasets/row-query.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
-import { type ChartSpec, chartData, validateSpec } from './chart-data.ts';
+import { type ChartSpec, chartData, type DataOptions, validateSpec } from './chart-data.ts';
 import { renderChartSvg } from './chart-svg.ts';
 import * as repository from './charts.repository.ts';
 import type {
@@ -43,6 +43,11 @@ function inputProblem(c: Context<AppEnv>, error: unknown) {
     return problem(c, 422, error.message, { errors: error.errors });
   throw error;
 }
+
+const chartLimits = (c: Context<AppEnv>) => ({
+  maxSeries: c.var.config.CHART_MAX_SERIES,
+  maxCategories: c.var.config.CHART_MAX_CATEGORIES,
+});
 
 const datasetOf = (chart: repository.ChartRow) => ({
   owner_id: chart.dataset_owner_id,
@@ -146,7 +151,7 @@ async function withChartData(
   c: Context<AppEnv>,
   id: string,
   variant: unknown,
-  options: { maxPoints: number; from?: string; to?: string },
+  options: DataOptions,
   respond: (chart: repository.ChartRow, data: Awaited<ReturnType<typeof chartData>>) => Response,
 ): Promise<Response> {
   const chart = await readable(c, id);
@@ -196,7 +201,7 @@ export const getChartDataHandler: RouteHandler<typeof getChartData, AppEnv> = (c
     c,
     c.req.valid('param').id,
     ['data', query],
-    { maxPoints: query.max_points, from: query.from, to: query.to },
+    { ...chartLimits(c), maxPoints: query.max_points, from: query.from, to: query.to },
     (_, data) => c.json(data, 200),
   ) as ReturnType<RouteHandler<typeof getChartData, AppEnv>>;
 };
@@ -207,7 +212,7 @@ export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = 
     c,
     c.req.valid('param').id,
     ['svg', query],
-    { maxPoints: Math.max(50, query.width), from: query.from, to: query.to },
+    { ...chartLimits(c), maxPoints: Math.max(50, query.width), from: query.from, to: query.to },
     (chart, data) => {
       const svg = renderChartSvg(chart.spec as ChartSpec, data, {
         width: query.width,

@@ -121,5 +121,17 @@ export const ChartDataSchema = z
       .enum(['none', 'minmax', 'stride'])
       .describe('`minmax` keeps each bucket’s lowest and highest point, and the first and last.'),
     total_points: z.number().int().describe('Points before downsampling, over all series.'),
+    other_series: z
+      .number()
+      .int()
+      .describe(
+        'Series beyond the most one chart draws (the server’s `CHART_MAX_SERIES`, 20 by default): the largest are drawn and the rest combined into one “Other (n more)” series for counts, sums and plotted rows, or left out for averages, medians, minima and maxima. 0 when all are drawn.',
+      ),
+    other_categories: z
+      .number()
+      .int()
+      .describe(
+        'x values beyond the most a bar, pie or category chart draws (`CHART_MAX_CATEGORIES`, 500 by default): text categories keep the largest and combine the rest into “Other (n more)” (counts and sums) or leave them out; dates and numbers keep the first ones in x order. 0 when all are drawn.',
+      ),
   })
   .openapi('ChartData');

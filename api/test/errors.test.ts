@@ -41,6 +41,12 @@ describe('errors are problem documents', () => {
     app.get('/test/boom', () => {
       throw new Error('secret detail at /srv/app/db.ts: select * from users');
     });
+    // A PostgreSQL data exception no input check caught, as the drivers throw it.
+    app.get('/test/out-of-range', () => {
+      throw Object.assign(new Error('"1e-400" is out of range for type double precision'), {
+        code: '22003',
+      });
+    });
   });
   afterAll(() => database.close());
 
@@ -153,6 +159,15 @@ describe('errors are problem documents', () => {
     const text = await response.text();
     expect(JSON.parse(text)).toMatchObject({ status: 500, request_id: 'trace-123' });
     expect(text).not.toMatch(/secret|select|\/srv|at .*\.ts/);
+  });
+
+  it('a database data exception (SQLSTATE class 22) answers 422 in words, not 500', async () => {
+    const response = await app.request('/test/out-of-range');
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const problem = await readProblem(response);
+    expect(problem.detail).toMatch(/out of range for its column/);
+    expect(problem.detail).not.toMatch(/double precision|1e-400/);
   });
 });
 

@@ -23,6 +23,16 @@ describe('type inference over every value', () => {
     [['2024-01-01 24:00'], 'text'],
     [['99999999999999999999'], 'number'],
     [['NaN', 'Infinity'], 'text'],
+    // PostgreSQL refuses what a double cannot hold: overflow and underflow to zero, not denormals.
+    [['1', '1e-400'], 'text'],
+    [['1', '4.9e-325'], 'text'],
+    [['1', `0.${'0'.repeat(400)}1`], 'text'],
+    [['4.9e-324', '0e-999', `0.${'0'.repeat(400)}`], 'number'],
+    // Zone offsets beyond ±15:59 are out of PostgreSQL's range.
+    [['2024-01-01T00:00+15:59', '2024-01-01 00:00-1559'], 'timestamp'],
+    [['2024-01-01T00:00:00+16:00'], 'text'],
+    [['2024-01-01T00:00:00+99:99'], 'text'],
+    [['2024-01-01T00:00:00+05:60'], 'text'],
     [['.'], 'text'],
     [[], 'text'],
   ])('%j → %s', (values, type) => {
@@ -67,6 +77,8 @@ describe('byte-level checks used by the fast import path', () => {
       '2024-01-01T10:00+0530',
     ),
     fc.constantFrom('2024-01-01T10:00:00+05:', '2024-01-01T10:00:00.', 'é1', '١٢', 'ſalse'),
+    fc.constantFrom('1e-400', '4.9e-325', '5e-324', '0e-400', `0.${'0'.repeat(330)}1`),
+    fc.constantFrom('2024-01-01T10:00+15:59', '2024-01-01T10:00+16', '2024-01-01T10:00-99:99'),
     fc.integer().map(String),
     fc.double().map(String),
     fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),

@@ -24,6 +24,28 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP =
   /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+/**
+ * Whether PostgreSQL's double precision takes this number text: it refuses values beyond a
+ * double's range and values so small they round to zero (underflow), though not denormals.
+ * Both are refused here too (422, or text when inferred), never clamped: clamping would store
+ * a value the caller did not write.
+ */
+function finiteDouble(text: string): boolean {
+  const value = Number(text);
+  if (!Number.isFinite(value)) return false;
+  if (value !== 0) return true;
+  const exponent = text.search(/[eE]/);
+  return !/[1-9]/.test(exponent === -1 ? text : text.slice(0, exponent));
+}
+
+/** PostgreSQL takes zone offsets up to ±15:59 (22009 beyond). */
+const MAX_OFFSET_HOURS = 15;
+
+function offsetFits(value: string): boolean {
+  const zone = /[+-](\d{2})(?::?(\d{2}))?$/.exec(value.slice(16));
+  return !zone || (Number(zone[1]) <= MAX_OFFSET_HOURS && Number(zone[2] ?? 0) < 60);
+}
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function validDate(y: number, m: number, d: number): boolean {
@@ -52,7 +74,7 @@ export function fits(type: ColumnType, value: string): boolean {
       return (
         NUMBER.test(value) &&
         ((value.length < 300 && value.indexOf('e') === -1 && value.indexOf('E') === -1) ||
-          Number.isFinite(Number(value)))
+          finiteDouble(value))
       );
     case 'boolean':
       return BOOLEAN.test(value);
@@ -64,7 +86,8 @@ export function fits(type: ColumnType, value: string): boolean {
         validYearMonthDay(value) &&
         digits(value, 11, 2) < 24 &&
         digits(value, 14, 2) < 60 &&
-        (value.charCodeAt(16) !== 58 || digits(value, 17, 2) < 60)
+        (value.charCodeAt(16) !== 58 || digits(value, 17, 2) < 60) &&
+        offsetFits(value)
       );
     case 'text':
       return true;
@@ -105,13 +128,13 @@ function numberBytes(buf: Uint8Array, s: number, e: number): boolean {
     while (i < e && isDigit(buf[i] as number)) i++;
     if (i === fracStart) return false;
   } else if (intDigits === 0) return false;
-  if (i === e) return e - s < 300 || Number.isFinite(Number(latin1(buf, s, e)));
+  if (i === e) return e - s < 300 || finiteDouble(latin1(buf, s, e));
   if (buf[i] !== 101 && buf[i] !== 69) return false; // e or E
   i++;
   if (i < e && (buf[i] === PLUS || buf[i] === MINUS)) i++;
   const expStart = i;
   while (i < e && isDigit(buf[i] as number)) i++;
-  return i === e && i > expStart && Number.isFinite(Number(latin1(buf, s, e)));
+  return i === e && i > expStart && finiteDouble(latin1(buf, s, e));
 }
 
 const latin1 = (buf: Uint8Array, s: number, e: number) =>
@@ -180,11 +203,13 @@ function timestampBytes(buf: Uint8Array, s: number, e: number): boolean {
   const zone = buf[i] as number;
   if (zone === 90 || zone === 122) return i + 1 === e; // Z or z
   if (zone !== PLUS && zone !== MINUS) return false;
-  if (i + 3 > e || digitsAt(buf, i + 1, 2) < 0) return false;
+  const hours = i + 3 > e ? -1 : digitsAt(buf, i + 1, 2);
+  if (hours < 0 || hours > MAX_OFFSET_HOURS) return false;
   i += 3;
   if (i === e) return true;
   if (buf[i] === COLON) i++;
-  return i + 2 === e && digitsAt(buf, i, 2) >= 0;
+  const minutes = digitsAt(buf, i, 2);
+  return i + 2 === e && minutes >= 0 && minutes < 60;
 }
 
 export function fitsBytes(type: ColumnType, buf: Uint8Array, s: number, e: number): boolean {

@@ -73,10 +73,13 @@ export function statsSql(
   table: string,
   columns: { key: string; type: ColumnType; min?: unknown; max?: unknown }[],
   since?: string,
+  /** Index of the first of `columns` in the dataset: the aliases number the whole dataset. */
+  offset = 0,
 ): RawBuilder<Record<string, unknown>> {
   const earlier = (value: unknown, type: ColumnType) =>
     sql`${value === null || value === undefined ? null : String(value)}::${sql.raw(SQL_TYPES[type])}`;
-  const parts = columns.flatMap((column, index) => {
+  const parts = columns.flatMap((column, at) => {
+    const index = offset + at;
     const ref = sql.ref(column.key);
     const counted = sql`count(*) - count(${ref}) as ${sql.id(`n${index}`)}`;
     if (distinctCounted(column.type)) return [counted];
@@ -97,6 +100,12 @@ export function statsSql(
   const where = since === undefined ? sql`` : sql`where _row > ${since}::bigint`;
   return sql<Record<string, unknown>>`select ${sql.join(parts)} from ${sql.table(table)} ${where}`;
 }
+
+/**
+ * PostgreSQL allows at most 1,664 entries in a select list, and `statsSql` takes up to three per
+ * column: a wide table's statistics come from several statements of this many columns each.
+ */
+export const STATS_COLUMNS_PER_QUERY = 500;
 
 /** The last `_row` of a table (0 when empty): where an append's rows will start after. */
 export function lastRowSql(table: string): RawBuilder<{ last: string }> {

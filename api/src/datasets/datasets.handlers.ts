@@ -3,15 +3,11 @@ import type { Context } from 'hono';
 import { sql } from 'kysely';
 import { currentAuth } from '../auth/auth-context.ts';
 import { canChange, canRead } from '../auth/ownership.ts';
-import { TAB_SEPARATED } from '../db/bulk.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
 import { missingBody } from '../lib/validation.ts';
 import { buildAggregate } from './aggregate.ts';
-import type { ColumnType } from './column-types.ts';
-import { COLUMN_TYPES } from './column-types.ts';
-import { openCsv } from './csv-reader.ts';
 import { readDatasetRows } from './dataset-reads.ts';
 import * as repository from './datasets.repository.ts';
 import type {
@@ -24,15 +20,9 @@ import type {
   queryDataset,
   updateDataset,
 } from './datasets.routes.ts';
-import { DELIMITER_NAMES } from './datasets.routes.ts';
-import type { AppendRowsSchema, NewDatasetSchema } from './datasets.schemas.ts';
+import type { NewDatasetSchema } from './datasets.schemas.ts';
 import { rowsExport } from './export.ts';
-import {
-  appendRows as appendToDataset,
-  importDataset,
-  type RowBatch,
-  type RowSource,
-} from './import.ts';
+import { appendRows as appendToDataset, importDataset } from './import.ts';
 import { ImportError } from './import-error.ts';
 import {
   decodeCursor,
@@ -42,7 +32,9 @@ import {
   parseSort,
   QueryInputError,
   resolveColumn,
+  selectColumns,
 } from './row-query.ts';
+import { csvSource, jsonSource, parsedRows, parseTypeOverrides } from './row-sources.ts';
 
 const NOT_FOUND = 'There is no dataset with this id, or it is not yours to see.';
 
@@ -86,82 +78,6 @@ function inputProblem(c: Context<AppEnv>, error: unknown) {
   if (error instanceof QueryInputError)
     return problem(c, 422, error.message, { errors: error.errors });
   throw error;
-}
-
-function jsonSource(names: string[], rows: Record<string, unknown>[]): RowSource {
-  async function* batches() {
-    const batch = rows.map((row, index) => {
-      const extra = Object.keys(row).find((key) => !names.includes(key));
-      if (extra !== undefined) {
-        throw new ImportError(`no column is named "${extra}"`, {
-          row: index,
-          column: extra,
-          type: 'unknown_column',
-        });
-      }
-      return {
-        at: index,
-        values: names.map((name) => {
-          const value = row[name];
-          return value === null || value === undefined ? null : String(value);
-        }),
-      };
-    });
-    yield { rows: batch };
-  }
-  return { names, batches: batches(), position: 'row', format: TAB_SEPARATED };
-}
-
-async function csvSource(
-  c: Context<AppEnv>,
-  delimiter?: keyof typeof DELIMITER_NAMES,
-): Promise<RowSource> {
-  const body = c.req.raw.body;
-  if (!body)
-    throw new ImportError('the CSV body is empty: it needs a header row', { type: 'csv_empty' });
-  const file = await openCsv(body as unknown as AsyncIterable<Uint8Array>, {
-    delimiter: delimiter ? DELIMITER_NAMES[delimiter] : undefined,
-    maxBytes: c.var.config.UPLOAD_LIMIT_BYTES,
-    maxColumns: c.var.config.MAX_COLUMNS,
-  });
-  async function* batches(): AsyncGenerator<RowBatch> {
-    for await (const batch of file.batches) {
-      if ('raw' in batch) {
-        yield batch;
-        continue;
-      }
-      // An empty cell is a missing value. Changed in place: a million rows, no copies.
-      yield {
-        rows: batch.records.map((record) => {
-          const values: (string | null)[] = record.values;
-          for (let i = 0; i < values.length; i++) if (values[i] === '') values[i] = null;
-          return { at: record.line, values };
-        }),
-      };
-    }
-  }
-  // Plain lines go to COPY as they are: the file's delimiter, and empty cells as null.
-  const format = { delimiter: file.delimiter, null: '' } as const;
-  return { names: file.header, batches: batches(), position: 'line', format };
-}
-
-function parseTypeOverrides(params: string[]): Record<string, ColumnType> {
-  const types: Record<string, ColumnType> = {};
-  params.forEach((param, index) => {
-    const separator = param.lastIndexOf(':');
-    const type = param.slice(separator + 1) as ColumnType;
-    if (separator <= 0 || !COLUMN_TYPES.includes(type)) {
-      throw new QueryInputError([
-        {
-          loc: ['query', 'type', index],
-          msg: `write "Column name:type", type one of ${COLUMN_TYPES.join(', ')}`,
-          type: 'value_error',
-        },
-      ]);
-    }
-    types[param.slice(0, separator)] = type;
-  });
-  return types;
 }
 
 /** The dataset if this caller may read it; `undefined` answers 404 whatever the reason. */
@@ -221,8 +137,9 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
     } else {
       // The route also takes text/csv, so the validated JSON type includes a string; here it is JSON.
       const body = c.req.valid('json') as z.output<typeof NewDatasetSchema>;
+      const rows = await parsedRows(c);
       const names = body.columns?.map((column) => column.name) ?? [
-        ...new Set((body.rows ?? []).flatMap((row) => Object.keys(row))),
+        ...new Set(rows.flatMap((row) => Object.keys(row))),
       ];
       if (body.columns && new Set(names).size !== names.length) {
         return problem(c, 422, 'body.columns: column names must be unique', {
@@ -236,9 +153,7 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
           type: 'too_many_columns',
         });
       }
-      const types = Object.fromEntries(
-        (body.columns ?? []).map((column) => [column.name, column.type]),
-      );
+      const types = new Map((body.columns ?? []).map((column) => [column.name, column.type]));
       id = await importDataset(
         c.var.database,
         {
@@ -248,7 +163,7 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
           visibility: body.visibility,
           types,
         },
-        jsonSource(names, body.rows ?? []),
+        jsonSource(names, rows),
       );
     }
     const dataset = await repository.findDataset(c.var.db, id);
@@ -306,7 +221,7 @@ export const appendRowsHandler: RouteHandler<typeof appendRows, AppEnv> = async 
       ? await csvSource(c)
       : jsonSource(
           dataset.columns.map((column) => column.name),
-          (c.req.valid('json') as z.output<typeof AppendRowsSchema>).rows,
+          await parsedRows(c),
         );
     const appended = await appendToDataset(c.var.database, dataset, source);
     return c.json({ appended, row_count: Number(dataset.row_count) + appended }, 201);
@@ -321,9 +236,7 @@ export const listRowsHandler: RouteHandler<typeof listRows, AppEnv> = async (c) 
   const query = c.req.valid('query');
   try {
     const columns = query.select.length
-      ? query.select.map((name, index) =>
-          resolveColumn(dataset.columns, name, ['query', 'select', index]),
-        )
+      ? selectColumns(dataset.columns, query.select, ['query', 'select'])
       : dataset.columns;
     const filters = query.filter.map((text, index) =>
       parseFilterParam(text, dataset.columns, ['query', 'filter', index]),

@@ -21,6 +21,7 @@ import {
   lastRowSql,
   newTableName,
   readStats,
+  STATS_COLUMNS_PER_QUERY,
   statsSql,
 } from './dataset-table.ts';
 import { ImportError } from './import-error.ts';
@@ -192,9 +193,14 @@ async function refreshStats(
   options: { distinct?: (number | null | undefined)[]; since?: string } = {},
 ): Promise<StoredColumn[]> {
   const { distinct = [], since } = options;
-  const [row] = await session.execute<Record<string, unknown>>(
-    statsSql(table, columns, since).compile(handle.db),
-  );
+  const row: Record<string, unknown> = {};
+  for (let start = 0; start < columns.length; start += STATS_COLUMNS_PER_QUERY) {
+    const chunk = columns.slice(start, start + STATS_COLUMNS_PER_QUERY);
+    const [part] = await session.execute<Record<string, unknown>>(
+      statsSql(table, chunk, since, start).compile(handle.db),
+    );
+    Object.assign(row, part);
+  }
   const counts: (number | null)[] = [];
   for (const [i, column] of columns.entries()) {
     const known = distinct[i];
@@ -208,7 +214,7 @@ async function refreshStats(
     );
     counts.push(cappedDistinct(Number(counted?.n ?? 0)));
   }
-  const stats = readStats(row ?? {}, columns, counts);
+  const stats = readStats(row, columns, counts);
   return columns.map((column, index) => {
     const fresh = stats[index] as (typeof stats)[number];
     // Null counts add up; min and max were merged in SQL.
@@ -231,8 +237,11 @@ export interface NewDataset {
   name: string;
   description: string;
   visibility: Visibility;
-  /** Types the caller chose, by column name; the rest are inferred from every value. */
-  types: Record<string, ColumnType>;
+  /**
+   * Types the caller chose, by column name; the rest are inferred from every value. A Map: a
+   * column may be named `constructor` or `__proto__`, which a plain object already answers to.
+   */
+  types: Map<string, ColumnType>;
 }
 
 class SecondPassNeeded extends Error {}
@@ -261,7 +270,7 @@ interface Reading {
  */
 export async function importDataset(handle: DatabaseHandle, spec: NewDataset, source: RowSource) {
   const names = uniqueColumnNames(source.names);
-  unknownColumns(Object.keys(spec.types), names);
+  unknownColumns([...spec.types.keys()], names);
   const inference = names.map(() => new TypeInference());
   // Distinct values per column while few: a set that outgrows the cap is dropped (`null`);
   // `undefined` means not tracked (a column that looked numeric), counted in SQL if need be.
@@ -278,7 +287,7 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
   const settle = (file: SpillFile, rows: number): Reading => {
     const columns: StoredColumn[] = names.map((name, index) => {
       const inferred = inference[index] as TypeInference;
-      const type = spec.types[name] ?? inferred.type;
+      const type = spec.types.get(name) ?? inferred.type;
       const misfit = inferred.misfits.get(type);
       if (type !== 'text' && misfit) {
         throw new ImportError(`"${misfit.value}" is not a ${type}`, {
@@ -367,7 +376,9 @@ export async function importDataset(handle: DatabaseHandle, spec: NewDataset, so
         if ('raw' in batch) observeRaw(guess, untracked, batch.raw);
         else for (const { values, at } of batch.rows) observeText(guess, untracked, values, at);
       }
-      const guessed = names.map((name, i) => spec.types[name] ?? (guess[i] as TypeInference).type);
+      const guessed = names.map(
+        (name, i) => spec.types.get(name) ?? (guess[i] as TypeInference).type,
+      );
       stopTrackingUnlikely(guessed);
       const stillFits = () =>
         guessed.every(

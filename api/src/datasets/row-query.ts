@@ -44,6 +44,17 @@ export function resolveColumn(
 }
 
 /**
+ * The columns `select` names. No more than the dataset has: each is a select-list entry, and
+ * PostgreSQL takes at most 1,664 of those.
+ */
+export function selectColumns(columns: StoredColumn[], names: string[], loc: (string | number)[]) {
+  if (names.length > columns.length) {
+    fail(loc, `select at most ${columns.length} columns, as many as the dataset has`);
+  }
+  return names.map((name, index) => resolveColumn(columns, name, [...loc, index]));
+}
+
+/**
  * `column:op:value` from a query string. Names may contain colons, so the column is the longest
  * known name (or key) followed by `:op:`.
  */
@@ -156,11 +167,15 @@ export interface SortKey {
   desc: boolean;
 }
 
+/** Sort keys are also selected (for the cursor): few enough to keep the select list bounded. */
+export const MAX_SORT_KEYS = 10;
+
 export function parseSort(
   columns: StoredColumn[],
   params: string[],
   loc: (string | number)[],
 ): SortKey[] {
+  if (params.length > MAX_SORT_KEYS) fail(loc, `sort by at most ${MAX_SORT_KEYS} columns`);
   return params.map((param, index) => {
     const exact = findColumn(columns, param);
     if (exact) return { column: exact, desc: false };
@@ -193,15 +208,35 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.values, cursor.row])).toString('base64url');
 }
 
+/** The largest `_row` (bigint); a cursor past it would fail the cast as a 500. */
+const MAX_ROW = 2n ** 63n - 1n;
+
+/**
+ * Whether a cursor value is one PostgreSQL's `::text` of the column could have written, so that
+ * casting it back cannot fail. Dates and timestamps on or near year 1 may say ` BC` (an offset
+ * can move 0001-01-01 back a day), text no NUL; everything else is what an input value must be.
+ */
+function cursorValueFits(type: ColumnType, value: string | null): boolean {
+  if (value === null) return true;
+  if (type === 'text') return !value.includes('\u0000');
+  if (type === 'date' || type === 'timestamp') return fits(type, value.replace(/ BC$/, ''));
+  return fits(type, value);
+}
+
 export function decodeCursor(text: string, sort: SortKey[], loc: (string | number)[]): Cursor {
   try {
     const [values, row] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (
       Array.isArray(values) &&
       values.length === sort.length &&
-      values.every((v) => v === null || typeof v === 'string') &&
+      values.every(
+        (v, i) =>
+          (v === null || typeof v === 'string') &&
+          cursorValueFits((sort[i] as SortKey).column.type, v),
+      ) &&
       typeof row === 'string' &&
-      /^\d{1,19}$/.test(row)
+      /^\d{1,19}$/.test(row) &&
+      BigInt(row) <= MAX_ROW
     ) {
       return { values, row };
     }

@@ -29,6 +29,16 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return DATABASE_DOWN_MESSAGES.test(error.message);
 }
 
+/**
+ * PostgreSQL's data exceptions (SQLSTATE class 22: a value out of range, not valid for its
+ * type, text it cannot hold). Inputs are checked before they reach SQL, so the 422 can name
+ * the field; one that still gets through is the caller's value, not a fault of ours.
+ */
+const isDataException = (error: unknown) => {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+};
+
 /** statement_timeout (QUERY_TIMEOUT_MS) cancelled the statement. */
 const isQueryCancelled = (error: unknown) => (error as { code?: unknown })?.code === '57014';
 
@@ -64,6 +74,15 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     return problem(c, 503, 'The database is unavailable; retry shortly.', {
       headers: { 'Retry-After': '5' },
     });
+  }
+  if (isDataException(error)) {
+    // Logged: each one is an input check to add, so that the next 422 names its field.
+    c.var.logger?.warn({ err: error }, 'database refused a value');
+    return problem(
+      c,
+      422,
+      'A value is out of range for its column, or not valid for its type; check the values sent.',
+    );
   }
   c.var.logger?.error({ err: error }, 'unhandled error');
   return problem(c, 500, 'An unexpected error occurred. Quote the request_id when reporting it.');

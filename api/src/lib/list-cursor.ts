@@ -12,15 +12,22 @@ export function encodeListCursor(item: { created_at: Date; id: string }): string
   );
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The position a `cursor` query parameter names; a 422 (QueryInputError) when it is not one. */
 export function decodeListCursor(cursor: string | undefined): ListPosition | undefined {
   if (cursor === undefined) return undefined;
   try {
     const [created_at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    // Exactly what `encodeListCursor` writes: anything Date.parse takes is not something
+    // PostgreSQL does (`"1"`, `+275760-09-13`), nor is every 36 hex digits and dashes a uuid.
     if (
       typeof created_at === 'string' &&
-      !Number.isNaN(Date.parse(created_at)) &&
-      /^[0-9a-f-]{36}$/.test(String(id))
+      ISO_INSTANT.test(created_at) &&
+      new Date(created_at).toISOString() === created_at &&
+      typeof id === 'string' &&
+      UUID.test(id)
     ) {
       return { created_at, id };
     }

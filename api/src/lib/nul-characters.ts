@@ -5,27 +5,68 @@ import { summarise } from './validation.ts';
 
 const NUL = '\u0000';
 const MSG = 'must not contain NUL characters (U+0000)';
+const SURROGATE_MSG =
+  'must be well-formed Unicode (a lone surrogate such as \\ud800 cannot be stored)';
 /** Enough to say where; a body full of them need not be listed whole. */
 const MAX_REPORTED = 20;
+/**
+ * Deepest nesting a JSON body may have; the deepest the contract describes is under ten. Code
+ * that walks values recursively (here, zod, JSON.stringify) would overflow the stack far below
+ * what JSON.parse accepts.
+ */
+export const MAX_JSON_DEPTH = 64;
 
-/** Walks a parsed body with one path stack, copied only where a NUL is: bodies can be large. */
-function findNul(value: unknown, path: (string | number)[], found: ValidationErrorItem[]): void {
-  if (found.length >= MAX_REPORTED) return;
-  if (typeof value === 'string') {
-    if (value.includes(NUL)) found.push({ loc: [...path], msg: MSG, type: 'string_nul' });
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  const entries: Iterable<[string | number, unknown]> = Array.isArray(value)
-    ? value.entries()
-    : Object.entries(value);
-  for (const [key, item] of entries) {
-    path.push(key);
-    if (typeof key === 'string' && key.includes(NUL)) {
-      found.push({ loc: [...path], msg: MSG, type: 'string_nul' });
+/** What PostgreSQL cannot store in text (and jsonb): a NUL, or half of a surrogate pair. */
+function textProblem(text: string): [msg: string, type: string] | undefined {
+  if (text.includes(NUL)) return [MSG, 'string_nul'];
+  if (!text.isWellFormed()) return [SURROGATE_MSG, 'string_unicode'];
+  return undefined;
+}
+
+/** A value still to look at, with the way to it: a linked path, built into a `loc` only if wrong. */
+interface Pending {
+  value: unknown;
+  key: string | number;
+  parent: Pending | undefined;
+  depth: number;
+}
+
+const locOf = (node: Pending): (string | number)[] => {
+  const loc: (string | number)[] = [];
+  for (let at: Pending | undefined = node; at; at = at.parent) loc.push(at.key);
+  return loc.reverse();
+};
+
+/**
+ * Walks a parsed body without recursion (a body may be nested far deeper than the stack), and
+ * without copying paths: bodies can be large. Stops at the first level past MAX_JSON_DEPTH.
+ */
+function findUnstorable(body: unknown, found: ValidationErrorItem[]): void {
+  const stack: Pending[] = [{ value: body, key: 'body', parent: undefined, depth: 0 }];
+  while (stack.length && found.length < MAX_REPORTED) {
+    const node = stack.pop() as Pending;
+    const { value, key } = node;
+    const wrongKey = node.parent && typeof key === 'string' ? textProblem(key) : undefined;
+    if (wrongKey) found.push({ loc: locOf(node), msg: wrongKey[0], type: wrongKey[1] });
+    if (typeof value === 'string') {
+      const wrong = textProblem(value);
+      if (wrong) found.push({ loc: locOf(node), msg: wrong[0], type: wrong[1] });
+      continue;
     }
-    findNul(item, path, found);
-    path.pop();
+    if (value === null || typeof value !== 'object') continue;
+    if (node.depth >= MAX_JSON_DEPTH) {
+      const msg = `is nested more than ${MAX_JSON_DEPTH} levels deep`;
+      found.push({ loc: locOf(node), msg, type: 'too_deep' });
+      return;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(value)
+      ? [...value.entries()]
+      : Object.entries(value);
+    // Reversed onto the stack, so that problems are reported in the order of the body.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, item] = entries[i] as [string | number, unknown];
+      stack.push({ value: item, key, parent: node, depth: node.depth + 1 });
+    }
   }
 }
 
@@ -40,9 +81,10 @@ async function jsonBody(request: { json: () => Promise<unknown> }): Promise<unkn
 }
 
 /**
- * Refuses text that PostgreSQL cannot hold: a NUL in a query parameter or anywhere in a JSON
- * body would otherwise fail deep inside a query, as a 500. Checks the inputs the route declares
- * (its query parameters by name, its JSON body) and answers 422 naming each place.
+ * Refuses text that PostgreSQL cannot hold: a NUL in a query parameter, or a NUL or a lone
+ * surrogate anywhere in a JSON body (keys too), would otherwise fail deep inside a query, as a
+ * 500; so would a body nested too deep for the code that walks it. Checks the inputs the route
+ * declares (its query parameters by name, its JSON body) and answers 422 naming each place.
  */
 export function refuseNulCharacters(options: {
   query: string[];
@@ -64,7 +106,7 @@ export function refuseNulCharacters(options: {
     }
     const contentType = c.req.header('content-type') ?? '';
     if (options.json && /^application\/([a-z-.]+\+)?json/i.test(contentType)) {
-      findNul(await jsonBody(c.req), ['body'], found);
+      findUnstorable(await jsonBody(c.req), found);
     }
     if (found.length) return problem(c, 422, summarise(found), { errors: found });
     await next();

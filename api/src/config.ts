@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { TEXT_CEILINGS } from './lib/text-limits.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -16,6 +17,8 @@ const commaList = z
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
+
+const textLimit = (ceiling: number) => z.coerce.number().int().min(1).max(ceiling).default(ceiling);
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -53,6 +56,12 @@ const envSchema = z.object({
     .min(1024)
     .default(256 * 1024 * 1024),
   MAX_COLUMNS: z.coerce.number().int().min(1).max(1500).default(1000),
+  /** Stored text limits: each may be lowered, never raised past what the contract states. */
+  MAX_DATASET_NAME_LENGTH: textLimit(TEXT_CEILINGS.datasetName),
+  MAX_DESCRIPTION_LENGTH: textLimit(TEXT_CEILINGS.description),
+  MAX_COLUMN_NAME_LENGTH: textLimit(TEXT_CEILINGS.columnName),
+  MAX_COLUMN_LABEL_LENGTH: textLimit(TEXT_CEILINGS.columnLabel),
+  MAX_CELL_BYTES: textLimit(TEXT_CEILINGS.cellBytes),
   /** Most series one chart answer draws; more cannot be told apart, and cost the server to draw. */
   CHART_MAX_SERIES: z.coerce.number().int().min(1).max(200).default(20),
   /** Most bars, slices or categories one chart answer draws. */

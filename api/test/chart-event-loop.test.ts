@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, json, signUp } from './support/accounts.ts';
+import { type Account, signUp } from './support/accounts.ts';
 import { createTestApp } from './support/app.ts';
+import { createChart } from './support/charts.ts';
 import { openTestDatabase, type TestDatabase, testEngines } from './support/databases.ts';
 import { uploadCsv } from './support/datasets.ts';
 
@@ -47,25 +48,13 @@ describe.skipIf(engines.length === 0).each(engines.length ? engines : (['postgre
       owner = await signUp(request, 'Loop');
       const upload = await uploadCsv(request, owner, csv(), { visibility: 'public' });
       const datasetId = ((await upload.json()) as { id: string }).id;
-      const made = await request(
-        '/v1/charts',
-        json(
-          {
-            dataset_id: datasetId,
-            title: 'Heaviest',
-            visibility: 'public',
-            spec: {
-              type: 'bar',
-              x: { column: 'cat' },
-              y: [{ column: 'v', aggregate: 'sum' }],
-              series: { column: 'grp' },
-              bar: { mode: 'stacked' },
-            },
-          },
-          { Cookie: owner.cookie },
-        ),
-      );
-      chartId = ((await made.json()) as { id: string }).id;
+      chartId = await createChart(request, owner, datasetId, {
+        type: 'bar',
+        x: { column: 'cat' },
+        y: [{ column: 'v', aggregate: 'sum' }],
+        series: { column: 'grp' },
+        bar: { mode: 'stacked' },
+      });
     }, 120_000);
     afterAll(() => database.close());
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Account, json, signUp } from './support/accounts.ts';
+import { type Account, signUp } from './support/accounts.ts';
 import { createTestApp } from './support/app.ts';
+import { createChart } from './support/charts.ts';
 import { contractClient } from './support/contract.ts';
 import { openTestDatabase, type TestDatabase, testEngines } from './support/databases.ts';
 import { uploadCsv } from './support/datasets.ts';
@@ -40,17 +41,7 @@ describe.each(testEngines)('chart answers stay bounded on %s', (engine) => {
   }, 120_000);
   afterAll(() => database.close());
 
-  const chart = async (spec: object) => {
-    const response = await request(
-      '/v1/charts',
-      json(
-        { dataset_id: datasetId, title: 'Heavy', visibility: 'public', spec },
-        { Cookie: owner.cookie },
-      ),
-    );
-    expect(response.status, await response.clone().text()).toBe(201);
-    return ((await response.json()) as { id: string }).id;
-  };
+  const chart = (spec: object) => createChart(request, owner, datasetId, spec);
   const data = async (id: string, query = '') => {
     const response = await request(`/v1/charts/${id}/data${query}`);
     expect(response.status, await response.clone().text()).toBe(200);
@@ -117,25 +108,13 @@ describe.each(testEngines)('chart answers stay bounded on %s', (engine) => {
     const response = await uploadCsv(request, owner, csv, { visibility: 'public' });
     expect(response.status, await response.clone().text()).toBe(201);
     const small = ((await response.json()) as { id: string }).id;
-    const made = await request(
-      '/v1/charts',
-      json(
-        {
-          dataset_id: small,
-          title: 'Names',
-          visibility: 'public',
-          spec: {
-            type: 'bar',
-            x: { column: 'constructor' },
-            y: [{ column: 'n', aggregate: 'sum' }],
-            series: { column: 'toString' },
-          },
-        },
-        { Cookie: owner.cookie },
-      ),
-    );
-    expect(made.status, await made.clone().text()).toBe(201);
-    const answer = await data(((await made.json()) as { id: string }).id);
+    const id = await createChart(request, owner, small, {
+      type: 'bar',
+      x: { column: 'constructor' },
+      y: [{ column: 'n', aggregate: 'sum' }],
+      series: { column: 'toString' },
+    });
+    const answer = await data(id);
     expect(answer.series.map((s) => s.name).sort()).toEqual(['a', 'b']);
   });
 });

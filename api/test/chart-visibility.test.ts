@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, json, signUp } from './support/accounts.ts';
 import { createTestApp } from './support/app.ts';
+import { createChart } from './support/charts.ts';
 import { contractClient } from './support/contract.ts';
 import { openTestDatabase, type TestDatabase, testEngines } from './support/databases.ts';
 import { uploadCsv } from './support/datasets.ts';
@@ -71,20 +72,11 @@ describe.each(testEngines)('chart visibility follows its dataset on %s', (engine
       const created = await uploadCsv(request, alice, CSV, { visibility: 'public' });
       const datasetId = ((await created.json()) as { id: string }).id;
       const chartOwner = sameOwner ? alice : bob;
-      const made = await request(
-        '/v1/charts',
-        json(
-          {
-            dataset_id: datasetId,
-            title: 'Temperatures',
-            visibility: 'public',
-            spec: { type: 'bar', x: { column: 'city' }, y: [{ column: 'temp', aggregate: 'sum' }] },
-          },
-          as(chartOwner),
-        ),
-      );
-      expect(made.status, await made.clone().text()).toBe(201);
-      const chartId = ((await made.json()) as { id: string }).id;
+      const chartId = await createChart(request, chartOwner, datasetId, {
+        type: 'bar',
+        x: { column: 'city' },
+        y: [{ column: 'temp', aggregate: 'sum' }],
+      });
       await setVisibility(`/v1/charts/${chartId}`, chartOwner, chartVisibility);
       await setVisibility(`/v1/datasets/${datasetId}`, alice, datasetVisibility);
       // Rows added after the change must not show through either.
@@ -120,19 +112,11 @@ describe.each(testEngines)('chart visibility follows its dataset on %s', (engine
   it('a shared chart says public caching only while its dataset is shared too', async () => {
     const created = await uploadCsv(request, alice, CSV, { visibility: 'public' });
     const datasetId = ((await created.json()) as { id: string }).id;
-    const made = await request(
-      '/v1/charts',
-      json(
-        {
-          dataset_id: datasetId,
-          title: 'T',
-          visibility: 'public',
-          spec: { type: 'bar', x: { column: 'city' }, y: [{ aggregate: 'count' }] },
-        },
-        as(alice),
-      ),
-    );
-    const chartId = ((await made.json()) as { id: string }).id;
+    const chartId = await createChart(request, alice, datasetId, {
+      type: 'bar',
+      x: { column: 'city' },
+      y: [{ aggregate: 'count' }],
+    });
     const before = await request(`/v1/charts/${chartId}/data`);
     expect(before.headers.get('cache-control')).toMatch(/^public/);
     await setVisibility(`/v1/datasets/${datasetId}`, alice, 'private');

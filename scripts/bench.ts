@@ -2,7 +2,7 @@
 // prints each figure as a ratio to its baseline; then Lighthouse scores of the web pages. Needs
 // a PostgreSQL server: DATABASE_URL, or the local one at postgres://postgres@127.0.0.1:5432/test.
 // Talks only to 127.0.0.1.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { VisibilitySchema } from '../auth/ownership.ts';
 import { BUCKETS, ColumnTypeSchema, FilterSchema } from '../datasets/datasets.schemas.ts';
 import { cleanText, IdSchema, TimestampSchema } from '../lib/schemas.ts';
+import { TEXT_CEILINGS } from '../lib/text-limits.ts';
 
 export const CHART_TYPES = ['line', 'area', 'bar', 'scatter', 'histogram', 'pie'] as const;
 export const CHART_AGGREGATES = ['none', 'count', 'sum', 'avg', 'min', 'max', 'median'] as const;
@@ -10,13 +11,20 @@ export const ChartSpecSchema = z
   .object({
     type: z.enum(CHART_TYPES),
     x: z.object({
-      column: z.string().describe('The column along the x axis (the slices of a pie).'),
+      column: z
+        .string()
+        .max(TEXT_CEILINGS.columnName)
+        .describe('The column along the x axis (the slices of a pie).'),
       bucket: z.enum(BUCKETS).optional().describe('Time bucket, for date and timestamp columns.'),
     }),
     y: z
       .array(
         z.object({
-          column: z.string().optional().describe('Not needed for `count`.'),
+          column: z
+            .string()
+            .max(TEXT_CEILINGS.columnName)
+            .optional()
+            .describe('Not needed for `count`.'),
           aggregate: z
             .enum(CHART_AGGREGATES)
             .default('sum')
@@ -30,10 +38,13 @@ export const ChartSpecSchema = z
       .default([{ aggregate: 'count' }])
       .describe('One or more measures; a pie has exactly one.'),
     series: z
-      .object({ column: z.string() })
+      .object({ column: z.string().max(TEXT_CEILINGS.columnName) })
       .optional()
       .describe('Split into one series per value (colour).'),
-    size: z.object({ column: z.string() }).optional().describe('Scatter only: point size.'),
+    size: z
+      .object({ column: z.string().max(TEXT_CEILINGS.columnName) })
+      .optional()
+      .describe('Scatter only: point size.'),
     bar: z
       .object({
         orientation: z.enum(['vertical', 'horizontal']).default('vertical'),

@@ -41,6 +41,17 @@ export interface CsvOptions {
   delimiter?: Delimiter;
   maxBytes: number;
   maxColumns: number;
+  /** Longest header name, in characters (UTF-16 code units). */
+  maxNameLength: number;
+  /** Largest cell, in bytes of UTF-8. */
+  maxCellBytes: number;
+}
+
+/** What a record may hold: checked as it is read, so an endless field is never buffered whole. */
+interface RecordLimits {
+  maxColumns: number;
+  maxNameLength: number;
+  maxCellBytes: number;
 }
 
 /** Counts `,`, `;` and tabs outside quotes in the first line; the most frequent one wins. */
@@ -87,9 +98,13 @@ class CsvScanner {
   #line = 1;
   #recordLine = 1;
   records: CsvRecord[] = [];
+  readonly #limits: RecordLimits;
+  /** The first record's names, once read: until then the record being read is the header. */
+  header: string[] | undefined;
 
-  constructor(delimiter: Delimiter) {
+  constructor(delimiter: Delimiter, limits: RecordLimits) {
     this.#delimiter = delimiter.charCodeAt(0);
+    this.#limits = limits;
   }
 
   /** Between records: the next byte starts a new one. */
@@ -118,19 +133,66 @@ class CsvScanner {
     throw new ImportError(message, { line: this.#line, type: 'csv_malformed' });
   }
 
+  /** Adds to the field being read, refusing it as soon as it is too long. */
+  #extend(text: string) {
+    this.#field += text;
+    // A UTF-16 unit is at least one byte of UTF-8: past the limit in units, it is past in bytes.
+    const limit = this.header ? this.#limits.maxCellBytes : this.#limits.maxNameLength;
+    if (this.#field.length > limit) this.#tooLong();
+  }
+
+  #tooLong(): never {
+    throw tooLongError(this.#limits, this.header, this.#record.length, this.#recordLine);
+  }
+
   #endField() {
-    this.#record.push(this.#field);
+    const field = this.#field;
+    if (this.header) {
+      // A UTF-16 unit is at most three bytes: only long fields need counting.
+      const { maxCellBytes } = this.#limits;
+      if (field.length * 3 > maxCellBytes && Buffer.byteLength(field) > maxCellBytes) {
+        this.#tooLong();
+      }
+    }
+    // Fields past the header's width (or, in the header, past MAX_COLUMNS) are counted, not
+    // kept: the record fails at its end, saying how many it had.
+    if (this.#record.length >= (this.header?.length ?? this.#limits.maxColumns)) {
+      this.#extraFields++;
+      this.#field = '';
+      this.#wasQuoted = false;
+      return;
+    }
+    this.#record.push(field);
     this.#field = '';
     this.#wasQuoted = false;
+  }
+
+  #extraFields = 0;
+
+  /** A record wider than the header, or a header wider than MAX_COLUMNS. */
+  #tooWide(kept: number, atLeast: '' | 'at least '): never {
+    const found = `${atLeast}${kept + this.#extraFields}`;
+    if (this.header) {
+      throw new ImportError(`this row has ${found} fields, but the header has ${kept}`, {
+        line: this.#recordLine,
+        type: 'csv_malformed',
+      });
+    }
+    throw new ImportError(
+      `the file has ${found} columns; at most ${this.#limits.maxColumns} are allowed`,
+      { line: 1, type: 'too_many_columns' },
+    );
   }
 
   #endRecord() {
     this.#endField();
     const record = this.#record;
     this.#record = [];
+    if (this.#extraFields > 0) this.#tooWide(record.length, '');
     // A blank line is one empty, unquoted field: skip it.
     if (!(record.length === 1 && record[0] === '' && !this.#lastWasQuoted)) {
       this.records.push({ values: record, line: this.#recordLine });
+      this.header ??= record;
     }
     this.#lastWasQuoted = false;
   }
@@ -155,7 +217,7 @@ class CsvScanner {
           // fall through: the character after the closing quote.
         } else {
           if (code === QUOTE) {
-            this.#field += text.slice(start, i);
+            this.#extend(text.slice(start, i));
             this.#quoteSeen = true;
             start = i + 1;
           } else if (code === LF) {
@@ -172,11 +234,11 @@ class CsvScanner {
         }
       }
       if (code === delimiter) {
-        if (!this.#wasQuoted) this.#field += text.slice(start, i);
+        if (!this.#wasQuoted) this.#extend(text.slice(start, i));
         this.#endField();
         start = i + 1;
       } else if (code === LF || code === CR) {
-        if (!this.#wasQuoted) this.#field += text.slice(start, i);
+        if (!this.#wasQuoted) this.#extend(text.slice(start, i));
         this.#lastWasQuoted = this.#wasQuoted || this.#record.length > 0;
         this.#endRecord();
         this.#line++;
@@ -199,10 +261,12 @@ class CsvScanner {
       }
     }
     if (this.#quoted) {
-      if (!this.#quoteSeen) this.#field += text.slice(start);
+      if (!this.#quoteSeen) this.#extend(text.slice(start));
     } else if (!this.#wasQuoted) {
-      this.#field += text.slice(start);
+      this.#extend(text.slice(start));
     }
+    // Too wide already, with no end in this piece: no need to read on to count the rest.
+    if (this.#extraFields > 0) this.#tooWide(this.#record.length, 'at least ');
   }
 
   finish() {
@@ -241,6 +305,23 @@ function wholeCharactersEnd(bytes: Buffer): number {
   return bytes.length;
 }
 
+/** A header name (no header yet) or a cell (under `header`) past its limit. */
+function tooLongError(
+  limits: Omit<RecordLimits, 'maxColumns'>,
+  header: string[] | undefined,
+  index: number,
+  line: number,
+): ImportError {
+  const name = header?.[index];
+  const column = name?.trim() ? name : `Column ${index + 1}`;
+  return new ImportError(
+    header
+      ? `a cell may hold at most ${limits.maxCellBytes} bytes of UTF-8`
+      : `a column name may be at most ${limits.maxNameLength} characters long`,
+    { line, column, type: 'too_long' },
+  );
+}
+
 function widthError(found: number, width: number, line: number): ImportError {
   return new ImportError(`this row has ${found} fields, but the header has ${width}`, {
     line,
@@ -248,8 +329,14 @@ function widthError(found: number, width: number, line: number): ImportError {
   });
 }
 
-/** Cuts plain lines into cells, checking each row has the header's width. */
-function cutLines(bytes: Buffer, delimiter: number, width: number, firstLine: number): RawLines {
+/** Cuts plain lines into cells, checking each row has the header's width and each cell's size. */
+function cutLines(
+  bytes: Buffer,
+  delimiter: number,
+  limits: { header: string[]; maxCellBytes: number; maxNameLength: number },
+  firstLine: number,
+): RawLines {
+  const width = limits.header.length;
   let rows = 0;
   for (let i = bytes.indexOf(LINE_FEED); i !== -1; i = bytes.indexOf(LINE_FEED, i + 1)) rows++;
   const starts = new Int32Array(rows * width);
@@ -263,6 +350,9 @@ function cutLines(bytes: Buffer, delimiter: number, width: number, firstLine: nu
       let byte = bytes[end] as number;
       while (byte !== delimiter && byte !== LINE_FEED && end < length)
         byte = bytes[++end] as number;
+      if (end - at > limits.maxCellBytes) {
+        throw tooLongError(limits, limits.header, column, firstLine + row);
+      }
       if (column < width) {
         starts[cell] = at;
         ends[cell++] = end;
@@ -332,7 +422,7 @@ export async function openCsv(
   const firstLine = new TextDecoder('utf-8').decode(head).split(/\r?\n|\r/, 1)[0] ?? '';
   const delimiter: Delimiter = options.delimiter ?? detectDelimiter(firstLine);
   const delimiterByte = delimiter.charCodeAt(0);
-  const scanner = new CsvScanner(delimiter);
+  const scanner = new CsvScanner(delimiter, options);
 
   /** Bytes the scanner must read, checked as UTF-8 on the way. */
   const scan = (bytes: Buffer) => {
@@ -375,7 +465,8 @@ export async function openCsv(
       scanner.atRecordStart &&
       plainLines(lines)
     ) {
-      const raw = cutLines(lines, delimiterByte, width, scanner.line);
+      const limits = { ...options, header: scanner.header ?? [] };
+      const raw = cutLines(lines, delimiterByte, limits, scanner.line);
       scanner.skipLines(raw.rows);
       return { raw };
     }
@@ -398,13 +489,8 @@ export async function openCsv(
   const first = pending.shift();
   if (!first)
     throw new ImportError('the file is empty: it needs a header row', { type: 'csv_empty' });
+  // The scanner has checked its width and the length of each name.
   const header = first.values;
-  if (header.length > options.maxColumns) {
-    throw new ImportError(
-      `the file has ${header.length} columns; at most ${options.maxColumns} are allowed`,
-      { line: 1, type: 'too_many_columns' },
-    );
-  }
   const withNul = header.findIndex((name) => name.includes('\u0000'));
   if (withNul !== -1) {
     throw new ImportError('column names may not contain NUL characters', {

@@ -35,6 +35,7 @@ import {
   selectColumns,
 } from './row-query.ts';
 import { csvSource, jsonSource, parsedRows, parseTypeOverrides } from './row-sources.ts';
+import { checkCsvDataset, checkDatasetPatch, checkJsonDataset } from './text-limits.ts';
 
 const NOT_FOUND = 'There is no dataset with this id, or it is not yours to see.';
 
@@ -121,6 +122,7 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
           errors: [{ loc: ['query', 'name'], msg: 'Field required', type: 'missing' }],
         });
       }
+      checkCsvDataset(c.var.config, query);
       const types = parseTypeOverrides(query.type);
       const source = await csvSource(c, query.delimiter);
       id = await importDataset(
@@ -153,6 +155,7 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
           type: 'too_many_columns',
         });
       }
+      checkJsonDataset(c.var.config, body, names, rows);
       const types = new Map((body.columns ?? []).map((column) => [column.name, column.type]));
       id = await importDataset(
         c.var.database,
@@ -163,7 +166,7 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
           visibility: body.visibility,
           types,
         },
-        jsonSource(names, rows),
+        jsonSource(names, rows, c.var.config.MAX_CELL_BYTES),
       );
     }
     const dataset = await repository.findDataset(c.var.db, id);
@@ -186,6 +189,11 @@ export const updateDatasetHandler: RouteHandler<typeof updateDataset, AppEnv> = 
   if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
   const { column_labels, ...changes } = c.req.valid('json');
   let labels: Map<string, string | null> | undefined;
+  try {
+    checkDatasetPatch(c.var.config, c.req.valid('json'));
+  } catch (error) {
+    return inputProblem(c, error);
+  }
   if (column_labels) {
     try {
       labels = new Map(
@@ -222,6 +230,7 @@ export const appendRowsHandler: RouteHandler<typeof appendRows, AppEnv> = async 
       : jsonSource(
           dataset.columns.map((column) => column.name),
           await parsedRows(c),
+          c.var.config.MAX_CELL_BYTES,
         );
     const appended = await appendToDataset(c.var.database, dataset, source);
     return c.json({ appended, row_count: Number(dataset.row_count) + appended }, 201);

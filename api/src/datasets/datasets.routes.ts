@@ -3,6 +3,7 @@ import { secured } from '../auth/secured.ts';
 import { idempotent } from '../idempotency/idempotent.ts';
 import { problemResponses } from '../lib/problem.ts';
 import { IdSchema } from '../lib/schemas.ts';
+import { TEXT_CEILINGS } from '../lib/text-limits.ts';
 import type { DELIMITERS } from './csv-reader.ts';
 import {
   AppendedSchema,
@@ -89,10 +90,10 @@ export const createDataset = createRoute(
           name: z
             .string()
             .min(1)
-            .max(200)
+            .max(TEXT_CEILINGS.datasetName)
             .optional()
             .describe('CSV only: the dataset name (required).'),
-          description: z.string().max(5000).optional().describe('CSV only.'),
+          description: z.string().max(TEXT_CEILINGS.description).optional().describe('CSV only.'),
           visibility: z
             .enum(['private', 'unlisted', 'public'])
             .optional()

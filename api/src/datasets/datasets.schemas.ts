@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { VisibilitySchema } from '../auth/ownership.ts';
 import { cleanText, IdSchema, TimestampSchema } from '../lib/schemas.ts';
+import { TEXT_CEILINGS } from '../lib/text-limits.ts';
 import { COLUMN_TYPES } from './column-types.ts';
 
 export const ColumnTypeSchema = z
@@ -11,6 +12,20 @@ export const ColumnTypeSchema = z
   .openapi('ColumnType');
 
 const Cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/**
+ * A cell as sent. The server's own limit is in bytes (MAX_CELL_BYTES, 64 KiB of UTF-8 at most,
+ * so never more characters than that); a text cell past it answers 422 naming row and column.
+ */
+const CellInput = z.union([
+  z.string().max(TEXT_CEILINGS.cellBytes),
+  z.number(),
+  z.boolean(),
+  z.null(),
+]);
+
+/** A column name (or key) as sent; none is longer (MAX_COLUMN_NAME_LENGTH). */
+const ColumnReference = z.string().max(TEXT_CEILINGS.columnName);
 
 export const ColumnSchema = z
   .object({
@@ -62,20 +77,23 @@ export const DatasetListSchema = z
   .openapi('DatasetList');
 
 const RowObject = z.record(z.string(), Cell);
+const RowInput = z.record(ColumnReference, CellInput);
 
 export const NewDatasetSchema = z
   .object({
-    name: cleanText({ max: 200 }).openapi({ example: 'Air quality 2024' }),
-    description: cleanText({ min: 0, max: 5000 }).default(''),
+    name: cleanText({ max: TEXT_CEILINGS.datasetName }).openapi({ example: 'Air quality 2024' }),
+    description: cleanText({ min: 0, max: TEXT_CEILINGS.description }).default(''),
     visibility: VisibilitySchema.default('private'),
     columns: z
-      .array(z.object({ name: cleanText({ max: 200 }), type: ColumnTypeSchema }))
+      .array(
+        z.object({ name: cleanText({ max: TEXT_CEILINGS.columnName }), type: ColumnTypeSchema }),
+      )
       .min(1)
       .max(1000)
       .optional()
       .describe('Columns and types; without it, names come from the rows and types are inferred.'),
     rows: z
-      .array(RowObject)
+      .array(RowInput)
       .max(100_000)
       .optional()
       .describe('Rows as objects keyed by column name; missing keys are null.'),
@@ -98,18 +116,18 @@ export const NewDatasetSchema = z
 
 export const DatasetPatchSchema = z
   .object({
-    name: cleanText({ max: 200 }).optional(),
-    description: cleanText({ min: 0, max: 5000 }).optional(),
+    name: cleanText({ max: TEXT_CEILINGS.datasetName }).optional(),
+    description: cleanText({ min: 0, max: TEXT_CEILINGS.description }).optional(),
     visibility: VisibilitySchema.optional(),
     column_labels: z
-      .record(z.string(), cleanText({ min: 0, max: 200 }).nullable())
+      .record(ColumnReference, cleanText({ min: 0, max: TEXT_CEILINGS.columnLabel }).nullable())
       .optional()
       .describe('Display labels by column name; null or empty removes one.'),
   })
   .openapi('DatasetPatch');
 
 export const AppendRowsSchema = z
-  .object({ rows: z.array(RowObject).min(1).max(100_000) })
+  .object({ rows: z.array(RowInput).min(1).max(100_000) })
   .openapi('AppendRows');
 
 export const AppendedSchema = z
@@ -130,10 +148,10 @@ export const FILTER_OPS = [
 
 export const FilterSchema = z
   .object({
-    column: z.string().describe('A column name (or key).'),
+    column: ColumnReference.describe('A column name (or key).'),
     op: z.enum(FILTER_OPS),
     value: z
-      .union([Cell, z.array(Cell)])
+      .union([CellInput, z.array(CellInput)])
       .optional()
       .describe('An array for `in`; `true`/`false` for `is_null`; otherwise one value.'),
   })
@@ -155,7 +173,7 @@ export const QuerySchema = z
     group_by: z
       .array(
         z.object({
-          column: z.string(),
+          column: ColumnReference,
           bucket: z
             .enum(BUCKETS)
             .optional()
@@ -168,7 +186,9 @@ export const QuerySchema = z
       .array(
         z.object({
           op: z.enum(METRICS),
-          column: z.string().optional().describe('Required except for `count`, which counts rows.'),
+          column: ColumnReference.optional().describe(
+            'Required except for `count`, which counts rows.',
+          ),
           as: cleanText({ max: 200 }).optional().describe('Output column name.'),
         }),
       )

@@ -44,6 +44,8 @@ export interface RowSource {
   position: 'line' | 'row';
   /** How the rows are written for COPY: raw lines must be in this format as they are. */
   format: CopyFormat;
+  /** Largest cell, in bytes of UTF-8 (MAX_CELL_BYTES); raw lines were checked as they were cut. */
+  maxCellBytes: number;
 }
 
 export const batchSize = (batch: RowBatch) => ('raw' in batch ? batch.raw.rows : batch.rows.length);
@@ -58,6 +60,28 @@ const NUL = '\u0000';
 
 function where(source: RowSource, at: number, column?: string) {
   return source.position === 'line' ? { line: at, column } : { row: at, column };
+}
+
+/** Each value of a text row can be stored: no NUL, and no larger than MAX_CELL_BYTES. */
+function checkStorable(source: RowSource, values: (string | null)[], at: number) {
+  const { maxCellBytes } = source;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    if (value.includes(NUL)) {
+      throw new ImportError('values may not contain NUL characters', {
+        ...where(source, at, source.names[i]),
+        type: 'invalid_character',
+      });
+    }
+    // A UTF-16 unit is at most three bytes of UTF-8: only long values need counting.
+    if (value.length * 3 > maxCellBytes && Buffer.byteLength(value) > maxCellBytes) {
+      throw new ImportError(`a cell may hold at most ${maxCellBytes} bytes of UTF-8`, {
+        ...where(source, at, source.names[i]),
+        type: 'too_long',
+      });
+    }
+  }
 }
 
 /** While rows are read, they may also stream into a COPY whose column types were guessed. */
@@ -114,14 +138,7 @@ async function spill(
             },
           );
         }
-        for (let i = 0; i < width; i++) {
-          if (values[i]?.includes(NUL)) {
-            throw new ImportError('values may not contain NUL characters', {
-              ...where(source, at, source.names[i]),
-              type: 'invalid_character',
-            });
-          }
-        }
+        checkStorable(source, values, at);
         check.text(values, at);
         rows++;
         encoder.addRow(values);

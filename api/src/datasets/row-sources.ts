@@ -18,7 +18,11 @@ export async function parsedRows(c: Context<AppEnv>): Promise<Record<string, unk
   return body.rows ?? [];
 }
 
-export function jsonSource(names: string[], rows: Record<string, unknown>[]): RowSource {
+export function jsonSource(
+  names: string[],
+  rows: Record<string, unknown>[],
+  maxCellBytes: number,
+): RowSource {
   const known = new Set(names);
   async function* batches() {
     const batch = rows.map((row, index) => {
@@ -41,7 +45,7 @@ export function jsonSource(names: string[], rows: Record<string, unknown>[]): Ro
     });
     yield { rows: batch };
   }
-  return { names, batches: batches(), position: 'row', format: TAB_SEPARATED };
+  return { names, batches: batches(), position: 'row', format: TAB_SEPARATED, maxCellBytes };
 }
 
 export async function csvSource(
@@ -55,6 +59,8 @@ export async function csvSource(
     delimiter: delimiter ? DELIMITER_NAMES[delimiter] : undefined,
     maxBytes: c.var.config.UPLOAD_LIMIT_BYTES,
     maxColumns: c.var.config.MAX_COLUMNS,
+    maxNameLength: c.var.config.MAX_COLUMN_NAME_LENGTH,
+    maxCellBytes: c.var.config.MAX_CELL_BYTES,
   });
   async function* batches(): AsyncGenerator<RowBatch> {
     for await (const batch of file.batches) {
@@ -74,7 +80,13 @@ export async function csvSource(
   }
   // Plain lines go to COPY as they are: the file's delimiter, and empty cells as null.
   const format = { delimiter: file.delimiter, null: '' } as const;
-  return { names: file.header, batches: batches(), position: 'line', format };
+  return {
+    names: file.header,
+    batches: batches(),
+    position: 'line',
+    format,
+    maxCellBytes: c.var.config.MAX_CELL_BYTES,
+  };
 }
 
 export function parseTypeOverrides(params: string[]): Map<string, ColumnType> {

@@ -77,7 +77,13 @@ describe.each(testEngines)('appending rows to one dataset concurrently on %s', (
       );
       await held?.waiters(2);
       await held?.release();
-      expect((await Promise.all(appends)).map((response) => response.status)).toEqual([201, 201]);
+      const answers = await Promise.all(appends);
+      expect(answers.map((response) => response.status)).toEqual([201, 201]);
+      // Each append reports the count it made, not the one it read before waiting its turn.
+      const counts = await Promise.all(
+        answers.map(async (r) => ((await r.json()) as { row_count: number }).row_count),
+      );
+      expect(counts.sort()).toEqual([2, 3]);
     } finally {
       await held?.release();
     }

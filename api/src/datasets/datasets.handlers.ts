@@ -232,8 +232,8 @@ export const appendRowsHandler: RouteHandler<typeof appendRows, AppEnv> = async 
           await parsedRows(c),
           c.var.config.MAX_CELL_BYTES,
         );
-    const appended = await appendToDataset(c.var.database, dataset, source);
-    return c.json({ appended, row_count: Number(dataset.row_count) + appended }, 201);
+    const { appended, rowCount } = await appendToDataset(c.var.database, dataset, source);
+    return c.json({ appended, row_count: rowCount }, 201);
   } catch (error) {
     return inputProblem(c, error);
   }

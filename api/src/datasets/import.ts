@@ -462,7 +462,7 @@ export async function appendRows(
   handle: DatabaseHandle,
   dataset: { id: string; table_name: string; columns: StoredColumn[] },
   source: RowSource,
-): Promise<number> {
+): Promise<{ appended: number; rowCount: number }> {
   const byName = new Map(dataset.columns.map((column) => [column.name, column]));
   unknownColumns(source.names, [...byName.keys()]);
   const targets = source.names.map((name) => byName.get(name) as StoredColumn);
@@ -528,7 +528,8 @@ export async function appendRows(
       const stored = await refreshStats(session, handle, dataset.table_name, current.columns, {
         since: String(last),
       });
-      await session.execute(
+      // The count this append made, read as it wrote it: under the row lock, no other append's.
+      const [counted] = await session.execute<{ row_count: number | string }>(
         handle.db
           .updateTable('datasets')
           .set({
@@ -537,9 +538,10 @@ export async function appendRows(
             updated_at: new Date(),
           })
           .where('id', '=', dataset.id)
+          .returning('row_count')
           .compile(),
       );
-      return rows;
+      return { appended: rows, rowCount: Number(counted?.row_count) };
     });
   } finally {
     await file.remove();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
+import { deeplyNested, LONE_SURROGATE_BODIES } from './edge-values.ts';
 import { invalidArbitraryFor } from './invalid-arbitrary.ts';
 import {
   arbitraryFor,
@@ -374,6 +375,16 @@ export function invalidRequests(
         body: { contentType: 'application/json', text },
         broken: 'malformed JSON',
       })),
+      fc
+        .tuple(
+          base,
+          fc.constantFrom(deeplyNested(65), deeplyNested(20_000), ...LONE_SURROGATE_BODIES),
+        )
+        .map(([request, text]) => ({
+          ...request,
+          body: { contentType: 'application/json', text },
+          broken: 'JSON nested too deep, or with a lone surrogate',
+        })),
       fc.tuple(base, arbitraryFor(json.schema, schemaOptions)).map(([request, value]) => ({
         ...request,
         body: {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { EDGE_NUMBER_TEXTS, EDGE_TIME_TEXTS, PROTOTYPE_NAMES } from './edge-values.ts';
 
 /** A JSON Schema (2020-12, as OpenAPI 3.1 uses it), loosely typed: it is read, never built. */
 export interface JsonSchema {
@@ -87,6 +88,9 @@ export const HOSTILE_STRINGS: readonly string[] = [
   '2024-13-45',
   '0000-00-00T00:00:00Z',
   'x'.repeat(10_000),
+  ...PROTOTYPE_NAMES,
+  ...EDGE_NUMBER_TEXTS,
+  ...EDGE_TIME_TEXTS,
 ];
 
 const codePoints = (text: string) => [...text].length;
@@ -310,7 +314,10 @@ function numberArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
   const finite = { noNaN: true, noDefaultInfinity: true };
   const low = Number.isFinite(min) ? Math.max(min, -Number.MAX_VALUE) : -Number.MAX_VALUE;
   const high = Number.isFinite(max) ? Math.min(max, Number.MAX_VALUE) : Number.MAX_VALUE;
-  const edges = [low, high, 0, 0.5, -1.5, 1e-300].filter((n) => n >= low && n <= high);
+  // The smallest denormals and the largest doubles: what PostgreSQL's float8 holds at its ends.
+  const edges = [low, high, 0, 0.5, -1.5, 1e-300, Number.MIN_VALUE, -Number.MIN_VALUE].filter(
+    (n) => n >= low && n <= high,
+  );
   return fc.oneof(
     { arbitrary: fc.double({ ...finite, min: low, max: high }), weight: 3 },
     { arbitrary: fc.constantFrom(...edges), weight: 1 },
@@ -335,13 +342,34 @@ function objectArbitrary(
   const keyHints = (options.hints?.({ type: 'string' }, where) ?? []).filter(
     (key) => !(key in properties),
   );
-  const key = keyHints.length
-    ? fc.oneof(fc.constantFrom(...keyHints), fc.string({ maxLength: 12 }))
-    : fc.string({ maxLength: 12 });
-  const additional = fc.dictionary(
-    key.filter((name) => !(name in properties) && name !== '__proto__'),
-    child(extra),
-    { maxKeys: options.maxArrayLength ?? 4 },
+  const key = fc.oneof(
+    ...(keyHints.length ? [fc.constantFrom(...keyHints)] : []),
+    fc.constantFrom(...PROTOTYPE_NAMES),
+    fc.string({ maxLength: 12 }),
   );
+  const additional = fc
+    .uniqueArray(
+      fc.tuple(
+        key.filter((name) => !Object.hasOwn(properties, name)),
+        child(extra),
+      ),
+      {
+        maxLength: options.maxArrayLength ?? 4,
+        selector: ([name]) => name,
+      },
+    )
+    .map((entries) => {
+      // Defined, not assigned: `__proto__` must become a key of the JSON, not the prototype.
+      const more: Record<string, unknown> = {};
+      for (const [name, value] of entries) {
+        Object.defineProperty(more, name, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return more;
+    });
   return fc.tuple(declared, additional).map(([known, more]) => ({ ...more, ...known }));
 }

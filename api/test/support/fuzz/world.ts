@@ -1,5 +1,6 @@
 import { type Account, bearer, createKey, json, signUp } from '../accounts.ts';
 import { uploadCsv } from '../datasets.ts';
+import { EDGE_NUMBER_TEXTS, PROTOTYPE_NAMES, TAMPERED_CURSORS } from './edge-values.ts';
 import type { Caller, FuzzRequest } from './operations.ts';
 import type { JsonSchema } from './schema-arbitrary.ts';
 
@@ -82,6 +83,12 @@ const WORDS = [
   'day (month)',
   'pm25:text',
   'day:date',
+  ...PROTOTYPE_NAMES,
+  'constructor:text',
+  ...EDGE_NUMBER_TEXTS.map((value) => `pm25:gt:${value}`),
+  'readings:lt:1e400',
+  'measured_at:gte:2024-01-01T00:00+99:99',
+  'measured_at:lt:2024-01-01T00:00:00+24:00',
 ];
 
 /** Words and ids worth trying for a string schema: what the world's data is really called. */
@@ -90,6 +97,7 @@ export function fuzzHints(schema: JsonSchema, where: string): readonly string[] 
     return UUID_HINTS_BY_KIND.find(([kind]) => kind.test(where))?.[1] ?? UUID_HINTS;
   }
   if (schema.format === 'email' || schema.format === 'idn-email') return EMAIL_HINTS;
+  if (/\bcursor$/.test(where)) return [...TAMPERED_CURSORS, ...WORDS];
   return WORDS;
 }
 

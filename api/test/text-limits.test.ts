@@ -118,6 +118,13 @@ describe.each(testEngines)('stored text is bounded, on %s', (engine) => {
       asOwner(json({ name: 'k', rows: [{ a: 1 }, { ['k'.repeat(256)]: 1 }] })),
     );
     expect(await firstError(key)).toMatchObject({ loc: ['body', 'rows', 1, 'k'.repeat(256)] });
+    // A megabyte-long key is named in `errors` whole, and in the `detail` sentence shortened.
+    const huge = await request(
+      '/v1/datasets',
+      asOwner(json({ name: 'k', rows: [{ ['k'.repeat(1_000_000)]: 1 }] })),
+    );
+    expect(huge.status).toBe(422);
+    expect(((await huge.json()) as { detail: string }).detail.length).toBeLessThan(300);
     const cell = await request(
       '/v1/datasets',
       asOwner(json({ name: 'v', rows: [{ a: 'é'.repeat(32 * KiB + 1) }] })),

@@ -29,8 +29,12 @@ export function validationErrors(error: z.ZodError, target: string): ValidationE
   }));
 }
 
+/** A place named in the detail: a hostile key may be megabytes long, and `errors` has it whole. */
+const shortened = (part: string | number) =>
+  typeof part === 'string' && part.length > 60 ? `${part.slice(0, 57)}…` : part;
+
 export function summarise(errors: ValidationErrorItem[]): string {
-  const fields = errors.map((item) => item.loc.join('.'));
+  const fields = errors.map((item) => item.loc.map(shortened).join('.'));
   return errors.length === 1
     ? `${fields[0]}: ${errors[0]?.msg}`
     : `${errors.length} fields are invalid: ${[...new Set(fields)].join(', ')}`;

@@ -67,6 +67,11 @@ const envSchema = z.object({
   /** Most bars, slices or categories one chart answer draws. */
   CHART_MAX_CATEGORIES: z.coerce.number().int().min(2).max(10_000).default(500),
   /**
+   * Most rows (or groups, once aggregated) one chart answer reads from the database; beyond it the
+   * rows of each series are sampled evenly along x there, so memory stays bounded on any data.
+   */
+  CHART_MAX_ROWS_READ: z.coerce.number().int().min(1_000).max(2_000_000).default(200_000),
+  /**
    * Longest any statement run for a request may take before PostgreSQL cancels it (imports and
    * migrations excepted); a database that sends nothing back for longer is presumed unreachable.
    */

@@ -847,6 +847,8 @@ export interface components {
             /** @description Split into one series per value (colour). */
             series?: {
                 column: string;
+                /** @description Most series drawn (10 when not set, at most the server’s `CHART_MAX_SERIES`, 20 by default): the largest are drawn, and the rest fold into one “Other (n more)” series for counts, sums and plotted rows, or are left out for averages, medians, minima and maxima. */
+                max?: number;
             };
             /** @description Scatter only: point size. */
             size?: {
@@ -942,7 +944,7 @@ export interface components {
             method: "none" | "minmax" | "stride";
             /** @description Points before downsampling, over all series. */
             total_points: number;
-            /** @description Series beyond the most one chart draws (the server’s `CHART_MAX_SERIES`, 20 by default): the largest are drawn and the rest combined into one “Other (n more)” series for counts, sums and plotted rows, or left out for averages, medians, minima and maxima. 0 when all are drawn. */
+            /** @description Series beyond the most the chart draws (its `series.max`, 10 by default, at most the server’s `CHART_MAX_SERIES`, 20 by default), ranked over all rows: the largest are drawn and the rest combined into one “Other (n more)” series for counts, sums and plotted rows, or left out for averages, medians, minima and maxima. 0 when all are drawn. */
             other_series: number;
             /** @description x values beyond the most a bar, pie or category chart draws (`CHART_MAX_CATEGORIES`, 500 by default): text categories keep the largest and combine the rest into “Other (n more)” (counts and sums) or leave them out; dates and numbers keep the first ones in x order. 0 when all are drawn. */
             other_categories: number;

@@ -47,6 +47,7 @@ function inputProblem(c: Context<AppEnv>, error: unknown) {
 const chartLimits = (c: Context<AppEnv>) => ({
   maxSeries: c.var.config.CHART_MAX_SERIES,
   maxCategories: c.var.config.CHART_MAX_CATEGORIES,
+  maxRowsRead: c.var.config.CHART_MAX_ROWS_READ,
 });
 
 const datasetOf = (chart: repository.ChartRow) => ({

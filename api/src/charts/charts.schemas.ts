@@ -38,7 +38,18 @@ export const ChartSpecSchema = z
       .default([{ aggregate: 'count' }])
       .describe('One or more measures; a pie has exactly one.'),
     series: z
-      .object({ column: z.string().max(TEXT_CEILINGS.columnName) })
+      .object({
+        column: z.string().max(TEXT_CEILINGS.columnName),
+        max: z
+          .number()
+          .int()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe(
+            'Most series drawn (10 when not set, at most the server’s `CHART_MAX_SERIES`, 20 by default): the largest are drawn, and the rest fold into one “Other (n more)” series for counts, sums and plotted rows, or are left out for averages, medians, minima and maxima.',
+          ),
+      })
       .optional()
       .describe('Split into one series per value (colour).'),
     size: z
@@ -136,7 +147,7 @@ export const ChartDataSchema = z
       .number()
       .int()
       .describe(
-        'Series beyond the most one chart draws (the server’s `CHART_MAX_SERIES`, 20 by default): the largest are drawn and the rest combined into one “Other (n more)” series for counts, sums and plotted rows, or left out for averages, medians, minima and maxima. 0 when all are drawn.',
+        'Series beyond the most the chart draws (its `series.max`, 10 by default, at most the server’s `CHART_MAX_SERIES`, 20 by default), ranked over all rows: the largest are drawn and the rest combined into one “Other (n more)” series for counts, sums and plotted rows, or left out for averages, medians, minima and maxima. 0 when all are drawn.',
       ),
     other_categories: z
       .number()

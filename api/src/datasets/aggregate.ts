@@ -7,6 +7,8 @@ import type { QuerySchema } from './datasets.schemas.ts';
 import { filterSql, QueryInputError, resolveColumn } from './row-query.ts';
 
 type Query = z.output<typeof QuerySchema>;
+type Metric = Query['metrics'][number]['op'];
+type Bucket = NonNullable<Query['group_by'][number]['bucket']>;
 
 export interface Aggregate {
   statement: RawBuilder<Record<string, unknown>>;
@@ -15,6 +17,42 @@ export interface Aggregate {
 }
 
 const NUMERIC: ColumnType[] = ['integer', 'number'];
+
+/** A date or timestamp truncated to a time bucket, in UTC (checked by the caller). */
+export function bucketSql(column: StoredColumn, bucket: Bucket): RawBuilder<unknown> {
+  const ref = sql.ref(column.key);
+  return column.type === 'timestamp'
+    ? sql`date_trunc(${bucket}, ${ref}, 'UTC')`
+    : sql`date_trunc(${bucket}, ${ref}::timestamp)::date`;
+}
+
+/** One metric over a column that fits it (checked by the caller), as it leaves the database. */
+export function metricSql(
+  op: Metric,
+  column: StoredColumn,
+): { type: ColumnType; expression: RawBuilder<unknown> } {
+  const ref = sql.ref(column.key);
+  switch (op) {
+    case 'count':
+      return { type: 'integer', expression: sql`count(${ref})` };
+    case 'count_distinct':
+      return { type: 'integer', expression: sql`count(distinct ${ref})` };
+    case 'sum':
+      return { type: 'number', expression: sql`sum(${ref})::double precision` };
+    case 'avg':
+      return { type: 'number', expression: sql`avg(${ref})::double precision` };
+    case 'median':
+      return {
+        type: 'number',
+        expression: sql`percentile_cont(0.5) within group (order by ${ref})`,
+      };
+    default:
+      return {
+        type: column.type,
+        expression: outputSql(column.key, column.type, sql`${sql.raw(op)}(${ref})`),
+      };
+  }
+}
 
 /**
  * Builds one SQL statement for an aggregate query: group columns (optionally bucketed in time,
@@ -49,15 +87,10 @@ export function buildAggregate(table: string, columns: StoredColumn[], query: Qu
         `"${column.name}" holds dates: bucket by day or longer`,
       );
     }
-    const ref = sql.ref(column.key);
-    const truncated =
-      column.type === 'timestamp'
-        ? sql`date_trunc(${group.bucket}, ${ref}, 'UTC')`
-        : sql`date_trunc(${group.bucket}, ${ref}::timestamp)::date`;
     outputs.push({
       name: `${column.name} (${group.bucket})`,
       type: column.type,
-      expression: outputSql(column.key, column.type, truncated),
+      expression: outputSql(column.key, column.type, bucketSql(column, group.bucket)),
     });
   });
   const groupCount = outputs.length;
@@ -70,7 +103,6 @@ export function buildAggregate(table: string, columns: StoredColumn[], query: Qu
       return;
     }
     const column = resolveColumn(columns, metric.column, ['body', ...loc, 'column']);
-    const ref = sql.ref(column.key);
     const name = metric.as ?? `${metric.op}(${column.name})`;
     const needsNumbers = metric.op === 'sum' || metric.op === 'avg' || metric.op === 'median';
     if (needsNumbers && !NUMERIC.includes(column.type)) {
@@ -82,33 +114,7 @@ export function buildAggregate(table: string, columns: StoredColumn[], query: Qu
     if ((metric.op === 'min' || metric.op === 'max') && column.type === 'boolean') {
       invalid([...loc, 'column'], `${metric.op} does not apply to boolean columns`);
     }
-    switch (metric.op) {
-      case 'count':
-        outputs.push({ name, type: 'integer', expression: sql`count(${ref})` });
-        break;
-      case 'count_distinct':
-        outputs.push({ name, type: 'integer', expression: sql`count(distinct ${ref})` });
-        break;
-      case 'sum':
-        outputs.push({ name, type: 'number', expression: sql`sum(${ref})::double precision` });
-        break;
-      case 'avg':
-        outputs.push({ name, type: 'number', expression: sql`avg(${ref})::double precision` });
-        break;
-      case 'median':
-        outputs.push({
-          name,
-          type: 'number',
-          expression: sql`percentile_cont(0.5) within group (order by ${ref})`,
-        });
-        break;
-      default:
-        outputs.push({
-          name,
-          type: column.type,
-          expression: outputSql(column.key, column.type, sql`${sql.raw(metric.op)}(${ref})`),
-        });
-    }
+    outputs.push({ name, ...metricSql(metric.op, column) });
   });
 
   const seen = new Set<string>();

@@ -11,6 +11,7 @@ import { readsOf } from './db/replica.ts';
 import { docsRouter } from './docs/docs.ts';
 import { accessLog } from './lib/access-log.ts';
 import { handleError } from './lib/errors.ts';
+import { HEAVY_READ_PATHS, heavyReadLimiter, heavyReads } from './lib/heavy-reads.ts';
 import { problem } from './lib/problem.ts';
 import { createRouter } from './lib/router.ts';
 import { buildOpenApiDocument, createApiRoutes } from './openapi.ts';
@@ -86,6 +87,14 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
   // Authorization or cookie a caller sends, without a database lookup for it.
   app.use('/v1/*', authenticate());
   app.use('/v1/*', csrfProtection());
+  const heavy = heavyReads(
+    heavyReadLimiter({
+      concurrency: config.HEAVY_READS_CONCURRENCY,
+      perCaller: config.HEAVY_READS_PER_CALLER,
+      waitMs: config.HEAVY_READS_WAIT_MS,
+    }),
+  );
+  for (const path of HEAVY_READ_PATHS) app.use(path, heavy);
 
   const routes = createApiRoutes();
   app.route('/', routes);

@@ -95,6 +95,15 @@ const envSchema = z.object({
   /** Wrong passwords for one account per hour, whatever the address (distributed guessing). */
   RATE_LIMIT_ACCOUNT_PER_HOUR: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  /**
+   * Reads whose cost grows with the data (chart data and images, row pages, aggregate queries)
+   * running at once per instance; more wait up to HEAVY_READS_WAIT_MS, then answer 503.
+   */
+  HEAVY_READS_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(4),
+  /** Of those, held by one user (or one address, anonymous); more answer 429 at once. */
+  HEAVY_READS_PER_CALLER: z.coerce.number().int().min(1).max(1_000).default(2),
+  /** How long a heavy read waits for a slot before its 503; 0 answers 503 at once. */
+  HEAVY_READS_WAIT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** How long a stored Idempotency-Key answer is replayed; expired keys are swept as writes go. */
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
     .number()

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { DatabaseBusyError } from '../db/database.ts';
 import type { AppEnv } from './app-env.ts';
+import { ServerBusyError } from './heavy-reads.ts';
 import { problem } from './problem.ts';
 
 // Connection-level failures from pg or the network: the database is away, not the request wrong.
@@ -62,6 +63,25 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
     return problem(c, 503, 'The database took too long to answer; retry shortly.', {
       headers: { 'Retry-After': '5' },
     });
+  }
+  if (error instanceof ServerBusyError) {
+    if (error.scope === 'caller') {
+      return problem(
+        c,
+        429,
+        `You already have ${c.var.config.HEAVY_READS_PER_CALLER} chart, row or query requests running; wait for one to finish.`,
+        { headers: { 'Retry-After': '1' } },
+      );
+    }
+    c.var.logger?.warn('no heavy-read slot free');
+    return problem(
+      c,
+      503,
+      'The server is busy with other chart and query requests; retry shortly.',
+      {
+        headers: { 'Retry-After': '2' },
+      },
+    );
   }
   if (error instanceof DatabaseBusyError) {
     c.var.logger?.warn('no import slot free');

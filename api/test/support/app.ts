@@ -14,6 +14,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     RATE_LIMIT_LOGIN_PER_MINUTE: '100000',
     RATE_LIMIT_WRITES_PER_MINUTE: '100000',
     RATE_LIMIT_ACCOUNT_PER_HOUR: '100000',
+    HEAVY_READS_PER_CALLER: '1000',
+    HEAVY_READS_CONCURRENCY: '1000',
     ...overrides,
   });
 }

@@ -63,6 +63,18 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
       maxAge: 600,
     }),
   );
+  // Bodies are read as sent: a compressed upload read as plain would store its bytes as text.
+  // RFC 7694: 415 with Accept-Encoding says which codings are accepted (none but identity).
+  app.use(async (c, next) => {
+    const coding = c.req.header('content-encoding')?.trim().toLowerCase();
+    if (!coding || coding === 'identity' || c.req.method === 'GET') return next();
+    return problem(
+      c,
+      415,
+      `Request bodies are read uncompressed: send this one without Content-Encoding (${coding.slice(0, 40)}).`,
+      { headers: { 'Accept-Encoding': 'identity' } },
+    );
+  });
   const jsonBodyLimit = bodyLimit({
     maxSize: config.BODY_LIMIT_BYTES,
     onError: (c) =>

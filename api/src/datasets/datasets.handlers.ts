@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { sql } from 'kysely';
 import { currentAuth } from '../auth/auth-context.ts';
 import { canChange, canRead } from '../auth/ownership.ts';
+import { withRequestSignal } from '../db/database.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
@@ -126,7 +127,7 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
       const types = parseTypeOverrides(query.type);
       const source = await csvSource(c, query.delimiter);
       id = await importDataset(
-        c.var.database,
+        withRequestSignal(c.var.database, c.req.raw.signal),
         {
           ownerId: auth.user.id,
           name: query.name,
@@ -158,7 +159,7 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
       checkJsonDataset(c.var.config, body, names, rows);
       const types = new Map((body.columns ?? []).map((column) => [column.name, column.type]));
       id = await importDataset(
-        c.var.database,
+        withRequestSignal(c.var.database, c.req.raw.signal),
         {
           ownerId: auth.user.id,
           name: body.name,
@@ -232,7 +233,11 @@ export const appendRowsHandler: RouteHandler<typeof appendRows, AppEnv> = async 
           await parsedRows(c),
           c.var.config.MAX_CELL_BYTES,
         );
-    const { appended, rowCount } = await appendToDataset(c.var.database, dataset, source);
+    const { appended, rowCount } = await appendToDataset(
+      withRequestSignal(c.var.database, c.req.raw.signal),
+      dataset,
+      source,
+    );
     return c.json({ appended, row_count: rowCount }, 201);
   } catch (error) {
     return inputProblem(c, error);

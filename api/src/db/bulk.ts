@@ -155,12 +155,29 @@ export class CopyTextEncoder {
   }
 }
 
+/**
+ * Cuts a client's connection: its pending query fails at once ("Connection terminated"), where
+ * waiting for a frozen server to answer could take minutes. pg has no public call for it.
+ */
+function cutConnection(client: pg.PoolClient): void {
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection
+    ?.stream;
+  stream?.destroy();
+}
+
 export async function pgBulkSession<T>(
   pool: pg.Pool,
   work: (session: BulkSession) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  const cut = () => {
+    broken = true;
+    cutConnection(client);
+  };
+  if (signal?.aborted) cut();
+  signal?.addEventListener('abort', cut, { once: true });
   try {
     await client.query('begin');
     const result = await work({
@@ -217,7 +234,8 @@ export async function pgBulkSession<T>(
     });
     throw error;
   } finally {
-    // A connection whose rollback failed is in an unknown state: throw it away.
+    signal?.removeEventListener('abort', cut);
+    // A connection whose rollback failed, or that was cut, is in an unknown state: throw it away.
     client.release(broken);
   }
 }

@@ -41,7 +41,7 @@ export interface DatabaseHandle {
    * Runs `work` in one transaction on one connection that can also stream rows in with COPY:
    * the import path. Commits when `work` resolves, rolls back when it throws.
    */
-  bulk: <T>(work: (session: BulkSession) => Promise<T>) => Promise<T>;
+  bulk: <T>(work: (session: BulkSession) => Promise<T>, signal?: AbortSignal) => Promise<T>;
   /** Reads that tolerate a little lag, when a read replica is configured (see replica.ts). */
   reads?: Reads;
 }
@@ -213,15 +213,19 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
       }),
       kind: 'postgres',
       description: `postgres://${url.host}${url.pathname}`,
-      bulk: async (work) => {
+      bulk: async (work, signal) => {
         const release = await bulkSlots.take(connectTimeoutMs);
         try {
-          return await pgBulkSession(pool, async (session) => {
-            // An import runs as long as its upload: bounded by the HTTP timeouts instead.
-            if (queryTimeoutMs)
-              await session.execute(CompiledQuery.raw('set local statement_timeout = 0'));
-            return work(session);
-          });
+          return await pgBulkSession(
+            pool,
+            async (session) => {
+              // An import runs as long as its upload: bounded by the HTTP timeouts instead.
+              if (queryTimeoutMs)
+                await session.execute(CompiledQuery.raw('set local statement_timeout = 0'));
+              return work(session);
+            },
+            signal,
+          );
         } finally {
           release();
         }
@@ -280,4 +284,13 @@ export function migrationOptions(options: DatabaseOptions): DatabaseOptions {
   return options.kind === 'postgres'
     ? { ...options, poolMax: 1, queryTimeoutMs: undefined }
     : options;
+}
+
+/**
+ * The handle, with its imports tied to a request: when the client goes away (a 408, a closed
+ * connection), the import's connection is cut at once, rather than held, with its import slot,
+ * until a stuck database answers.
+ */
+export function withRequestSignal(handle: DatabaseHandle, signal: AbortSignal): DatabaseHandle {
+  return { ...handle, bulk: (work) => handle.bulk(work, signal) };
 }

@@ -29,64 +29,57 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.le
  * answering: compared as a ratio to the render's own duration (a machine-independent measure
  * of "did /health wait for the whole render"), never as a fixed time.
  */
-// PostgreSQL only: embedded PGlite runs its queries on this thread (WebAssembly), so a heavy
-// aggregate there holds the loop for its whole duration. Moving PGlite to a worker thread is
-// the open remainder of issue 10; production runs PostgreSQL.
-const engines = testEngines.filter((engine) => engine === 'postgres');
-
-describe.skipIf(engines.length === 0).each(engines.length ? engines : (['postgres'] as const))(
-  'the event loop during the heaviest chart on %s',
-  (engine) => {
-    let database: TestDatabase;
-    let request: (path: string, init?: RequestInit) => Promise<Response>;
-    let owner: Account;
-    let chartId: string;
-    beforeAll(async () => {
-      database = await openTestDatabase(engine);
-      const app = createTestApp(database);
-      request = async (path, init) => app.request(path, init);
-      owner = await signUp(request, 'Loop');
-      const upload = await uploadCsv(request, owner, csv(), { visibility: 'public' });
-      const datasetId = ((await upload.json()) as { id: string }).id;
-      chartId = await createChart(request, owner, datasetId, {
-        type: 'bar',
-        x: { column: 'cat' },
-        y: [{ column: 'v', aggregate: 'sum' }],
-        series: { column: 'grp' },
-        bar: { mode: 'stacked' },
-      });
-    }, 120_000);
-    afterAll(() => database.close());
-
-    it('answers /health while the chart renders', async () => {
-      const idle: number[] = [];
-      for (let i = 0; i < 20; i++) idle.push(await healthTime(request));
-      const during: number[] = [];
-      const start = performance.now();
-      let done = false;
-      const heavy = Promise.all(
-        [1001, 1002, 1003, 1004].map(async (width) => {
-          const response = await request(`/v1/charts/${chartId}/image.svg?width=${width}`);
-          expect(response.status).toBe(200);
-          await response.arrayBuffer();
-        }),
-      ).finally(() => {
-        done = true;
-      });
-      // A timer between calls: an in-process /health resolves in microtasks alone, and a loop of
-      // them would starve the very I/O the render waits for.
-      while (!done) {
-        during.push(await healthTime(request));
-        await sleep(10);
-      }
-      await heavy;
-      const renderMs = performance.now() - start;
-      const worst = Math.max(...during);
-      console.info(
-        `${engine}: idle /health ${median(idle).toFixed(2)} ms, worst during ${worst.toFixed(1)} ms over ${during.length} calls, renders ${renderMs.toFixed(0)} ms`,
-      );
-      expect(during.length).toBeGreaterThan(1);
-      expect(worst / renderMs).toBeLessThan(0.5);
+// Both engines: embedded PGlite runs its queries on a worker thread of its own.
+describe.each(testEngines)('the event loop during the heaviest chart on %s', (engine) => {
+  let database: TestDatabase;
+  let request: (path: string, init?: RequestInit) => Promise<Response>;
+  let owner: Account;
+  let chartId: string;
+  beforeAll(async () => {
+    database = await openTestDatabase(engine);
+    const app = createTestApp(database);
+    request = async (path, init) => app.request(path, init);
+    owner = await signUp(request, 'Loop');
+    const upload = await uploadCsv(request, owner, csv(), { visibility: 'public' });
+    const datasetId = ((await upload.json()) as { id: string }).id;
+    chartId = await createChart(request, owner, datasetId, {
+      type: 'bar',
+      x: { column: 'cat' },
+      y: [{ column: 'v', aggregate: 'sum' }],
+      series: { column: 'grp' },
+      bar: { mode: 'stacked' },
     });
-  },
-);
+  }, 120_000);
+  afterAll(() => database.close());
+
+  it('answers /health while the chart renders', async () => {
+    const idle: number[] = [];
+    for (let i = 0; i < 20; i++) idle.push(await healthTime(request));
+    const during: number[] = [];
+    const start = performance.now();
+    let done = false;
+    const heavy = Promise.all(
+      [1001, 1002, 1003, 1004].map(async (width) => {
+        const response = await request(`/v1/charts/${chartId}/image.svg?width=${width}`);
+        expect(response.status).toBe(200);
+        await response.arrayBuffer();
+      }),
+    ).finally(() => {
+      done = true;
+    });
+    // A timer between calls: an in-process /health resolves in microtasks alone, and a loop of
+    // them would starve the very I/O the render waits for.
+    while (!done) {
+      during.push(await healthTime(request));
+      await sleep(10);
+    }
+    await heavy;
+    const renderMs = performance.now() - start;
+    const worst = Math.max(...during);
+    console.info(
+      `${engine}: idle /health ${median(idle).toFixed(2)} ms, worst during ${worst.toFixed(1)} ms over ${during.length} calls, renders ${renderMs.toFixed(0)} ms`,
+    );
+    expect(during.length).toBeGreaterThan(1);
+    expect(worst / renderMs).toBeLessThan(0.5);
+  });
+});

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { createReadStream, openAsBlob } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { finished, pipeline } from 'node:stream/promises';
-import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { PGliteThread } from './pglite-thread.ts';
 
 /**
  * COPY's text format with a chosen delimiter and null marker: a CSV's own delimiter and `''`
@@ -240,26 +240,34 @@ export async function pgBulkSession<T>(
   }
 }
 
-export function pgliteBulkSession<T>(
-  pglite: PGlite,
+/**
+ * The import session on the embedded database's thread: one transaction (the caller holds the
+ * session's lock), and COPY from a Blob the worker opens itself, one slice between line
+ * boundaries at a time, so a large file is read a few MB at a time and never crosses threads.
+ */
+export async function pgliteBulkSession<T>(
+  thread: PGliteThread,
   work: (session: BulkSession) => Promise<T>,
 ): Promise<T> {
-  return pglite.transaction(async (tx: Transaction) =>
-    work({
+  await thread.query('begin', []);
+  try {
+    const result = await work({
       execute: async <R>(query: CompiledQuery) =>
-        (await tx.query<R>(query.sql, query.parameters as unknown[])).rows,
-      // PGlite has no COPY FROM STDIN; it copies from a Blob. A file-backed Blob, sliced at
-      // line boundaries, is read a few MB at a time.
+        (await thread.query(query.sql, query.parameters)).rows as R[],
       copyFile: async (table, columns, file, fresh) => {
-        const blob = await openAsBlob(file.path);
         const statement = copyStatement(table, columns, "'/dev/blob'", file.format, fresh);
         for (let i = 1; i < file.boundaries.length; i++) {
           const start = file.boundaries[i - 1] as number;
           const end = file.boundaries[i] as number;
-          if (end > start) await tx.query(statement, [], { blob: blob.slice(start, end) });
+          if (end > start) await thread.query(statement, [], { path: file.path, start, end });
         }
       },
       openCopy: () => undefined,
-    }),
-  );
+    });
+    await thread.query('commit', []);
+    return result;
+  } catch (error) {
+    await thread.query('rollback', []).catch(() => {});
+    throw error;
+  }
 }

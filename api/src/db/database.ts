@@ -1,17 +1,17 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   type DatabaseConnection,
   type Driver,
   Kysely,
-  PGliteDialect,
   PostgresDialect,
   type PostgresPool,
   type PostgresPoolClient,
 } from 'kysely';
 import pg from 'pg';
 import { type BulkSession, pgBulkSession, pgliteBulkSession } from './bulk.ts';
+import { PGliteThreadDialect } from './pglite-driver.ts';
+import { PGliteThread } from './pglite-thread.ts';
 import type { Reads } from './replica.ts';
 import type { Database } from './schema.ts';
 
@@ -234,23 +234,19 @@ export function openDatabase(options: DatabaseOptions): DatabaseHandle {
   }
   const dataDir = options.dataDir;
   if (dataDir !== 'memory://' && !dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
-  const instance = PGlite.create(dataDir);
-  // Failing to open is reported by the first query that awaits it, not as a stray rejection.
-  instance.catch(() => {});
+  // Off the API's thread: a heavy query there would stop every other request (pglite-worker.ts).
+  const thread = new PGliteThread(dataDir);
   const mutex = new Mutex();
-  class SerializedPGliteDialect extends PGliteDialect {
-    override createDriver(): Driver {
-      return serialized(super.createDriver(), mutex);
-    }
-  }
   return {
-    db: new Kysely<Database>({ dialect: new SerializedPGliteDialect({ pglite: () => instance }) }),
+    db: new Kysely<Database>({
+      dialect: new PGliteThreadDialect(thread, (driver) => serialized(driver, mutex)),
+    }),
     kind: 'pglite',
     description: dataDir === 'memory://' ? 'pglite (in memory)' : `pglite (${dataDir})`,
     bulk: async (work) => {
       const release = await mutex.lock();
       try {
-        return await pgliteBulkSession(await instance, work);
+        return await pgliteBulkSession(thread, work);
       } finally {
         release();
       }

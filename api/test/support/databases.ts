@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { type DatabaseHandle, type DatabaseKind, openDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
@@ -46,6 +46,9 @@ export async function openTestDatabase(
   if (kind === 'pglite') {
     const handle = openDatabase({ kind: 'pglite', dataDir: 'memory://' });
     const { db } = handle;
+    // Opened: PGlite starts on its own thread in seconds, and a test's first timed check
+    // (/ready) should meet a database that is up, as a deployed one would be.
+    await sql`select 1`.execute(db);
     if (migrate) await migrateToLatest(db);
     return { kind, db, handle, close: () => db.destroy() };
   }

@@ -6,9 +6,7 @@ import {
   countNewlines,
   type Delimiter,
   detectDelimiter,
-  LF,
   QUOTE,
-  type RecordLimits,
   tooLongError,
   widthError,
 } from './csv-scanner.ts';

@@ -6,6 +6,7 @@ export default defineConfig({
       'api/**/*.test.ts',
       'scripts/**/*.test.ts',
       'client/**/*.test.ts',
+      'charts/**/*.test.ts',
       'web/test/**/*.test.ts',
     ],
     // PGlite start-up and the Astro build in the browser test take seconds, not milliseconds.

@@ -11,6 +11,7 @@ COPY package.json package-lock.json .npmrc ./
 COPY api/package.json api/
 COPY web/package.json web/
 COPY client/package.json client/
+COPY charts/package.json charts/
 # The API's runtime dependencies alone: no dev tools, no web, no pinned Node (the image has it).
 # None of them needs an install script.
 RUN npm ci --omit=dev --workspace api --ignore-scripts && npm cache clean --force
@@ -23,6 +24,9 @@ WORKDIR /app
 COPY --from=dependencies /app/node_modules node_modules
 COPY api/package.json api/
 COPY api/src api/src
+# The chart renderer the API shares with the web (a workspace: node_modules links to it).
+COPY charts/package.json charts/
+COPY charts/src charts/src
 # The code stays root-owned and read-only to the server; only the embedded database's folder
 # (used when DATABASE_URL is unset; mount a volume there to keep it) belongs to the `node` user.
 RUN mkdir -p .data && chown node:node .data

@@ -108,7 +108,7 @@ describe('Dockerfile', () => {
       expect(dockerIgnored(ignore, source), source).toBe(false);
     }
     const keptOut = ['node_modules', 'api/node_modules', '.git', '.data', '.env', 'web/src'];
-    for (const kept of [...keptOut, 'api/test', 'api/src/config.test.ts']) {
+    for (const kept of [...keptOut, 'api/test', 'api/src/config.test.ts', 'charts/test']) {
       expect(dockerIgnored(ignore, kept), kept).toBe(true);
     }
   });

@@ -74,7 +74,9 @@ export function tickFormatter(ticks: number[], options: NumberOptions = {}): (n:
       const unit = largest >= 1e9 ? 1e9 : largest >= 1e6 ? 1e6 : largest >= 1e3 ? 1e3 : 1;
       const suffix = { 1: '', 1000: 'K', 1000000: 'M', 1000000000: 'B' }[unit] ?? '';
       const digits = Math.min(6, precisionFixed(step / unit));
-      return (n) => `${d3format(`,.${digits}f`)(n / unit)}${suffix}`.replace('-', MINUS);
+      // Zero needs no unit: "0", not "0K".
+      return (n) =>
+        n === 0 ? '0' : `${d3format(`,.${digits}f`)(n / unit)}${suffix}`.replace('-', MINUS);
     }
     const digits = Math.min(12, precisionFixed(step));
     return (n) => d3format(`,.${digits}f`)(n).replace('-', MINUS);

@@ -47,7 +47,14 @@ export function numericTicks(
   low: number,
   high: number,
   span: number,
-  options: { horizontal: boolean; fontSize: number; format?: NumberOptions; zero?: boolean },
+  options: {
+    horizontal: boolean;
+    fontSize: number;
+    format?: NumberOptions;
+    zero?: boolean;
+    /** false: the domain stays [low, high] (a histogram's bins), ticks at round values inside. */
+    nice?: boolean;
+  },
 ): NumericAxis {
   let lo = Number.isFinite(low) ? low : 0;
   let hi = Number.isFinite(high) ? high : 1;
@@ -63,7 +70,8 @@ export function numericTicks(
   }
   const most = Math.max(2, Math.floor(span / (options.horizontal ? 50 : 40)));
   for (let count = most; count >= 1; count--) {
-    const scale = scaleLinear().domain([lo, hi]).nice(count);
+    const scale = scaleLinear().domain([lo, hi]);
+    if (options.nice !== false) scale.nice(count);
     const values = scale.ticks(count);
     const format = tickFormatter(values, options.format);
     const ticks = values.map((value) => ({ value, label: format(value) }));

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ChartSpec as DrawnSpec, renderChart } from '@chartroom/charts';
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { currentAuth } from '../auth/auth-context.ts';
@@ -10,7 +11,6 @@ import type { AppEnv } from '../lib/app-env.ts';
 import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
 import { type ChartSpec, chartData, type DataOptions, validateSpec } from './chart-data.ts';
-import { renderChartSvg } from './chart-svg.ts';
 import * as repository from './charts.repository.ts';
 import type {
   createChart,
@@ -215,12 +215,14 @@ export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = 
     ['svg', query],
     { ...chartLimits(c), maxPoints: Math.max(50, query.width), from: query.from, to: query.to },
     (chart, data) => {
-      const svg = renderChartSvg(chart.spec as ChartSpec, data, {
+      const svg = renderChart(chart.spec as DrawnSpec, data, {
         width: query.width,
         height: query.height,
         theme: query.theme,
         title: chart.title,
         description: chart.description,
+        idPrefix: 'chart',
+        standalone: true,
       });
       // The image draws nothing from elsewhere: a strict policy costs nothing.
       c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");

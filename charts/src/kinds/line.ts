@@ -1,0 +1,127 @@
+import { max } from 'd3-array';
+import { area, line, stack, stackOffsetNone } from 'd3-shape';
+import { numberAxis } from '../axes.ts';
+import { layoutCartesian } from '../cartesian.ts';
+import { formatNumber } from '../format.ts';
+import type { Box } from '../frame.ts';
+import { allY, extentOf, key, type Model, type Point } from '../model.ts';
+import { el, finite, tip } from '../svg.ts';
+import { xPlacement } from './x-axis.ts';
+
+/** Line and area charts: one path per series; areas stacked on request. */
+export function drawLine(model: Model, region: Box, width: number): string {
+  const isArea = model.spec.type === 'area';
+  const stacked = isArea && model.spec.stacked === true;
+  const x = xPlacement(model, region);
+  const layers = stacked ? stackLayers(model, x.value) : undefined;
+  const [lo, hi] = layers
+    ? extentOf(layers.flatMap((layer) => layer.flatMap((d) => [d[0], d[1]])))
+    : extentOf(allY(model.series));
+  const chart = layoutCartesian(
+    region,
+    {
+      x: x.axis,
+      y: numberAxis(lo, hi, { zero: isArea, format: model.number }),
+      values: 'y',
+      xTitle: model.spec.format?.x_label || model.data.x.name,
+      yTitle: yTitle(model),
+    },
+    model.colours,
+    width,
+  );
+  const { plot } = chart;
+  const X = (value: number) =>
+    finite(plot.x + chart.x.scale(value) + (x.categorical ? chart.x.band / 2 : 0));
+  const Y = (value: number) => finite(plot.y + chart.y.scale(value));
+  const marks: string[] = [];
+  // Many translucent areas over each other read as a smear: the more there are, the fainter.
+  const fill = stacked ? 0.85 : model.series.length <= 3 ? 0.3 : 0.12;
+  model.series.forEach((series, i) => {
+    const defined = (p: Point) => p.y !== null && Number.isFinite(x.value(p.x));
+    const at = (p: Point) => X(x.value(p.x));
+    let shape = '';
+    if (layers) {
+      const layer = layers[i] ?? [];
+      const d = area<(typeof layer)[number]>()
+        .x((row) => X(row.data.x))
+        .y0((row) => Y(row[0]))
+        .y1((row) => Y(row[1]))(layer);
+      shape += el('path', { d, fill: series.colour, 'fill-opacity': fill, stroke: 'none' });
+    } else if (isArea) {
+      const d = area<Point>()
+        .defined(defined)
+        .x(at)
+        .y0(Y(Math.max(lo, Math.min(0, hi))))
+        .y1((p) => Y(p.y as number))(series.points);
+      shape += el('path', { d, fill: series.colour, 'fill-opacity': fill, stroke: 'none' });
+    }
+    const path = layers
+      ? line<(typeof layers)[number][number]>()
+          .x((row) => X(row.data.x))
+          .y((row) => Y(row[1]))(layers[i] ?? [])
+      : line<Point>()
+          .defined(defined)
+          .x(at)
+          .y((p) => Y(p.y as number))(series.points);
+    if (path) {
+      shape += el(
+        'path',
+        {
+          d: path,
+          fill: 'none',
+          stroke: series.colour,
+          'stroke-width': isArea ? 1.5 : 2,
+          'stroke-linejoin': 'round',
+          'stroke-linecap': 'round',
+        },
+        tip(series.name),
+      );
+    }
+    // A point with no neighbour draws no line: show it as a dot.
+    const drawn = series.points.filter(defined);
+    if (drawn.length === 1 && !layers) {
+      const p = drawn[0] as Point;
+      shape += el(
+        'circle',
+        { cx: at(p), cy: Y(p.y as number), r: 3.5, fill: series.colour },
+        tip(`${model.xText(p.x)} · ${series.name}: ${formatNumber(p.y as number, model.number)}`),
+      );
+    }
+    marks.push(el('g', { class: 'series', 'data-series': i }, shape));
+  });
+  return chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over;
+}
+
+/** The y axis title: the spec's, else the measure's name when there is one series. */
+export function yTitle(model: Model): string | undefined {
+  const own = model.spec.format?.y_label;
+  if (own) return own;
+  return model.series.length === 1 ? model.series[0]?.name : undefined;
+}
+
+interface StackRow {
+  x: number;
+  values: (number | null)[];
+}
+
+/** Series stacked at each x (missing values count as 0), bottom layer first. */
+function stackLayers(model: Model, position: (x: Point['x']) => number) {
+  const rows = new Map<string, StackRow>();
+  model.series.forEach((series, i) => {
+    for (const p of series.points) {
+      const k = key(p.x);
+      let row = rows.get(k);
+      if (!row) {
+        row = { x: position(p.x), values: model.series.map(() => null) };
+        rows.set(k, row);
+      }
+      row.values[i] = p.y;
+    }
+  });
+  const ordered = [...rows.values()].filter((r) => Number.isFinite(r.x)).sort((a, b) => a.x - b.x);
+  const top = max(ordered, (r) => r.values.length) ?? 0;
+  return stack<StackRow, number>()
+    .keys(Array.from({ length: top }, (_, i) => i))
+    .value((row, i) => row.values[i] ?? 0)
+    .offset(stackOffsetNone)(ordered);
+}

@@ -1,0 +1,57 @@
+import { scaleSqrt } from 'd3-scale';
+import { numberAxis } from '../axes.ts';
+import { layoutCartesian } from '../cartesian.ts';
+import { formatNumber } from '../format.ts';
+import type { Box } from '../frame.ts';
+import { allY, extentOf, type Model } from '../model.ts';
+import { el, finite, tip } from '../svg.ts';
+import { yTitle } from './line.ts';
+import { xPlacement } from './x-axis.ts';
+
+/** Scatter plots: one dot per row, sized by a third column when the spec names one. */
+export function drawScatter(model: Model, region: Box, width: number): string {
+  const x = xPlacement(model, region);
+  const [lo, hi] = extentOf(allY(model.series));
+  const chart = layoutCartesian(
+    region,
+    {
+      x: x.axis,
+      y: numberAxis(lo, hi, { format: model.number }),
+      values: 'y',
+      xTitle: model.spec.format?.x_label || model.data.x.name,
+      yTitle: yTitle(model),
+    },
+    model.colours,
+    width,
+  );
+  const { plot } = chart;
+  const sizes = model.series.flatMap((s) => s.points.map((p) => p.size ?? 0));
+  const [, largest] = extentOf(sizes);
+  const radius = scaleSqrt()
+    .domain([0, largest || 1])
+    .range([2, 14]);
+  const count = sizes.length;
+  // Thousands of dots: smaller and fainter, so that density still shows.
+  const plain = count > 2000 ? 2 : count > 300 ? 2.75 : 3.5;
+  const marks = model.series.map((series, si) => {
+    const dots = series.points.map((p) => {
+      if (p.y === null) return '';
+      const px = x.value(p.x);
+      if (!Number.isFinite(px)) return '';
+      const label = `${series.name}: ${model.xText(p.x)}, ${formatNumber(p.y, model.number)}`;
+      return el(
+        'circle',
+        {
+          cx: finite(plot.x + chart.x.scale(px) + (x.categorical ? chart.x.band / 2 : 0)),
+          cy: finite(plot.y + chart.y.scale(p.y)),
+          r: p.size === undefined ? plain : finite(radius(Math.max(0, p.size))),
+          fill: series.colour,
+          'fill-opacity': 0.7,
+        },
+        count <= 2000 ? tip(label) : '',
+      );
+    });
+    return el('g', { class: 'series', 'data-series': si }, dots.join(''));
+  });
+  return chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over;
+}

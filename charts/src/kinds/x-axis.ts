@@ -1,0 +1,34 @@
+import { type Axis, bandAxis, numberAxis, timeAxis } from '../axes.ts';
+import type { Box } from '../frame.ts';
+import { categoriesOf, extentOf, key, type Model } from '../model.ts';
+
+/** The x axis of a chart drawn along x (line, area, scatter) and how to place a point on it. */
+export interface XPlacement {
+  axis: Axis;
+  /** A point's x as an axis value: its position for time and numbers, its index for categories. */
+  value: (x: Model['series'][number]['points'][number]['x']) => number;
+  categorical: boolean;
+}
+
+export function xPlacement(model: Model, region: Box): XPlacement {
+  if (model.xKind === 'category') {
+    const categories = categoriesOf(model.series);
+    const index = new Map(categories.map((c, i) => [key(c), i]));
+    return {
+      axis: bandAxis(categories.map(model.xText), { labelRoom: region.h * 0.3 }),
+      value: (x) => index.get(key(x)) ?? 0,
+      categorical: true,
+    };
+  }
+  const [lo, hi] = extentOf(
+    (function* () {
+      for (const s of model.series) for (const p of s.points) yield model.xValue(p.x);
+    })(),
+  );
+  return {
+    axis:
+      model.xKind === 'time' ? timeAxis(lo, hi, model.bucket) : numberAxis(lo, hi, { nice: false }),
+    value: model.xValue,
+    categorical: false,
+  };
+}

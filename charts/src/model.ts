@@ -1,0 +1,105 @@
+import { formatX, type NumberOptions, parseTime } from './format.ts';
+import { seriesColours, THEMES, type ThemeColours } from './palette.ts';
+import type { Bucket, Cell, ChartData, ChartSpec, Theme } from './types.ts';
+
+export interface Point {
+  x: Cell;
+  /** null: no value here (a gap in a line, no bar). */
+  y: number | null;
+  size?: number;
+}
+
+export interface DrawnSeries {
+  name: string;
+  colour: string;
+  points: Point[];
+}
+
+/** How x is drawn: along time, along numbers, or one place per category. */
+export type XKind = 'time' | 'number' | 'category';
+
+/** What every chart type draws from: the series with their colours, and how to read x. */
+export interface Model {
+  spec: ChartSpec;
+  data: ChartData;
+  theme: Theme;
+  colours: ThemeColours;
+  series: DrawnSeries[];
+  xKind: XKind;
+  bucket?: Bucket;
+  number: NumberOptions;
+  /** An x value as a position on a continuous axis (ms for time). */
+  xValue: (value: Cell) => number;
+  /** An x value as a reader reads it in labels and tooltips. */
+  xText: (value: Cell) => string;
+}
+
+const TIME_TYPES = new Set(['date', 'timestamp']);
+const NUMBER_TYPES = new Set(['integer', 'number']);
+
+/** A y from the API (a number, or null; anything else read as a number or dropped). */
+function yOf(cell: Cell | undefined): number | null {
+  if (cell === null || cell === undefined || typeof cell === 'boolean') return null;
+  const n = typeof cell === 'number' ? cell : Number(cell);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function buildModel(spec: ChartSpec, data: ChartData, theme: Theme): Model {
+  const type = data.x.type;
+  const xKind: XKind = TIME_TYPES.has(type)
+    ? 'time'
+    : NUMBER_TYPES.has(type) && spec.type !== 'bar'
+      ? 'number'
+      : 'category';
+  const names = data.series.map((s) => String(s.name));
+  const colours = seriesColours(names, theme);
+  const number: NumberOptions = { style: spec.format?.number ?? 'auto' };
+  const bucket = spec.x.bucket;
+  return {
+    spec,
+    data,
+    theme,
+    colours: THEMES[theme],
+    xKind,
+    bucket,
+    number,
+    series: data.series.map((s, i) => ({
+      name: names[i] as string,
+      colour: colours[i] as string,
+      points: s.points.map((p) => {
+        const size = yOf(p[2]);
+        return { x: p[0] ?? null, y: yOf(p[1]), ...(size === null ? {} : { size }) };
+      }),
+    })),
+    xValue: TIME_TYPES.has(type) ? (v) => parseTime(v) : (v) => Number(v),
+    xText: (v) => formatX(v, type, bucket),
+  };
+}
+
+/** Lowest and highest of the numbers given, in one pass (spreading a long array overflows). */
+export function extentOf(values: Iterable<number>): [number, number] {
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  return low <= high ? [low, high] : [0, 1];
+}
+
+/** Every y value of every series. */
+export function* allY(series: DrawnSeries[]): Generator<number> {
+  for (const s of series) for (const p of s.points) if (p.y !== null) yield p.y;
+}
+
+/** The categories along x in their first-seen order (the API sends them in x order). */
+export function categoriesOf(series: DrawnSeries[]): Cell[] {
+  const seen = new Map<string, Cell>();
+  for (const s of series)
+    for (const p of s.points) if (!seen.has(key(p.x))) seen.set(key(p.x), p.x);
+  return [...seen.values()];
+}
+
+/** A category's identity: null and "null" are different categories. */
+export const key = (value: Cell): string => (value === null ? '\u0000null' : String(value));

@@ -21,6 +21,8 @@ export interface PlacedAxis {
   /** Room the labels need across the axis, in px. */
   size: number;
   rotated: boolean;
+  /** The values at either end of a continuous axis (ms for time); none on a band axis. */
+  domain?: [number, number];
 }
 
 export type Along = 'x' | 'y';
@@ -76,6 +78,7 @@ export function timeAxis(start: number, end: number, bucket?: Bucket): Axis {
       ticks: ticks.map((t) => ({ at: scale(t.value), label: t.label })),
       size: fontSize * 1.3,
       rotated: false,
+      domain: [lo, hi],
     };
   };
 }

@@ -13,6 +13,13 @@ export interface CartesianAxes {
   yTitle?: string;
 }
 
+/** A chart type's drawing, with where its plot went (for pointer and keyboard reading). */
+export interface Drawn {
+  markup: string;
+  plot?: Box;
+  x?: PlacedAxis;
+}
+
 export interface Cartesian {
   plot: Box;
   x: PlacedAxis;

@@ -1,3 +1,4 @@
+import type { Drawn } from './cartesian.ts';
 import { describe } from './describe.ts';
 import { xml } from './escape.ts';
 import { BOLD, type Box, FONT, padding, titleFont, wrapText } from './frame.ts';
@@ -13,6 +14,7 @@ import { el, text } from './svg.ts';
 import type { ChartData, ChartSpec, Theme } from './types.ts';
 
 export { formatDate, formatNumber, formatX, tickFormatter } from './format.ts';
+export type { Box } from './frame.ts';
 export { PALETTES, THEMES } from './palette.ts';
 export type { ChartData, ChartSpec, Theme } from './types.ts';
 
@@ -21,8 +23,10 @@ export interface RenderOptions {
   width: number;
   height: number;
   theme?: Theme;
-  /** Drawn at the top, and the document's accessible name. Empty: no heading is drawn. */
+  /** The document's accessible name, and drawn at the top unless `heading` is false. */
   title?: string;
+  /** false: the title names the image but is not drawn (the page shows it as its heading). */
+  heading?: boolean;
   /** The accessible description; without one, a summary of what the chart shows. */
   description?: string;
   /** Prefix of the ids inside the document, unique when a page inlines several charts. */
@@ -35,11 +39,26 @@ const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Ar
 const clamp = (n: number, lo: number, hi: number) =>
   Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.round(n))) : lo;
 
+/** A drawn chart: its SVG document, and where its plot and x axis went, in px of the drawing. */
+export interface DrawnChart {
+  svg: string;
+  width: number;
+  height: number;
+  plot?: Box;
+  /** The x values at the plot's left and right edges, on a continuous axis (ms for time). */
+  xDomain?: [number, number];
+}
+
 /**
  * A chart's spec and its `/data` answer as one SVG document at the given size: the same
  * function draws the API's image.svg and the web's charts, so they always agree.
  */
 export function renderChart(spec: ChartSpec, data: ChartData, options: RenderOptions): string {
+  return drawChart(spec, data, options).svg;
+}
+
+/** renderChart, with the layout a page needs to read pointer positions as values. */
+export function drawChart(spec: ChartSpec, data: ChartData, options: RenderOptions): DrawnChart {
   const width = clamp(options.width, 120, 4000);
   const height = clamp(options.height, 100, 4000);
   const theme: Theme = options.theme === 'dark' ? 'dark' : 'light';
@@ -48,7 +67,7 @@ export function renderChart(spec: ChartSpec, data: ChartData, options: RenderOpt
   const parts: string[] = [el('rect', { width, height, fill: model.colours.background })];
   let top = pad;
   const title = (options.title ?? '').trim();
-  if (title) {
+  if (title && options.heading !== false) {
     const size = titleFont(width);
     const lines = wrapText(title, size * BOLD, width - 2 * pad, 2);
     lines.forEach((line, i) => {
@@ -76,7 +95,8 @@ export function renderChart(spec: ChartSpec, data: ChartData, options: RenderOpt
   const note = footnote(model);
   const noteRoom = note ? FONT.note * 1.6 : 0;
   const region: Box = { x: pad, y: top, w: width - 2 * pad, h: height - top - pad - noteRoom };
-  parts.push(plotOf(model, region, width, slices));
+  const drawn = plotOf(model, region, width, slices);
+  parts.push(drawn.markup);
   if (note) {
     parts.push(
       text(pad, height - pad, note, {
@@ -86,21 +106,30 @@ export function renderChart(spec: ChartSpec, data: ChartData, options: RenderOpt
       }),
     );
   }
-  return document(
-    parts,
-    { ...options, width, height, title },
-    options.description || describe(model),
-  );
+  const description = options.description || describe(model);
+  return {
+    svg: document(parts, { ...options, width, height, title }, description),
+    width,
+    height,
+    plot: drawn.plot,
+    xDomain: drawn.x?.domain,
+  };
 }
 
-function plotOf(model: Model, region: Box, width: number, slices: ReturnType<typeof slicesOf>) {
+function plotOf(
+  model: Model,
+  region: Box,
+  width: number,
+  slices: ReturnType<typeof slicesOf>,
+): Drawn {
   const empty = model.series.every((s) => s.points.every((p) => p.y === null));
   if (empty || region.h < 24 || region.w < 24) {
-    return text(region.x + region.w / 2, region.y + region.h / 2, 'No data to show', {
+    const message = text(region.x + region.w / 2, region.y + region.h / 2, 'No data to show', {
       'font-size': FONT.note,
       'text-anchor': 'middle',
       fill: model.colours.muted,
     });
+    return { markup: message };
   }
   switch (model.spec.type) {
     case 'bar':

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderChart } from '../src/index.ts';
 import { PALETTES } from '../src/palette.ts';
 import { textWidth } from '../src/text-width.ts';
-import { dataOf, EXAMPLES, MONTHS, REGIONS } from './fixtures.ts';
+import { dataOf, EXAMPLES, REGIONS } from './fixtures.ts';
 import { type DrawnText, textsOf, wellFormed } from './svg-reading.ts';
 
 const WIDTHS = [280, 360, 768, 1280, 1920];

@@ -88,9 +88,20 @@ describe('charts in the browser', () => {
     );
     await page.mouse.click(box.x + box.width * 0.5, y);
     await page.locator('.chart-tooltip:not([hidden])').waitFor();
+    // Values read as the chart writes them: a date in words, a number with a few digits.
     expect(await page.locator('.chart-tooltip').textContent()).toMatch(
-      /^2024-\d{2}-\d{2} · avg\(temp\): /,
+      /^\d{1,2} [A-Z][a-z]{2} 2024 · avg\(temp\): −?\d{1,2}(\.\d{1,3})?$/,
     );
+    // Moving away with a mouse hides it; the keyboard reads the values one x at a time.
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height + 200);
+    await page.locator('.chart-tooltip[hidden]').waitFor({ state: 'attached' });
+    await page.locator('#chart-image').focus();
+    await page.keyboard.press('Home');
+    const first = await page.locator('.chart-tooltip:not([hidden])').textContent();
+    await page.keyboard.press('ArrowRight');
+    const second = await page.locator('.chart-tooltip:not([hidden])').textContent();
+    expect(first).toMatch(/^1 Jan 2024 · /);
+    expect(second).not.toBe(first);
     expect(id).toBeTruthy();
     await context.close();
   });

@@ -144,7 +144,7 @@ describe.each(DEVICES)('the journey on $name', (device) => {
 
     // The gallery lists the public chart only.
     await visitor.goto(`${stack.web.url}/`);
-    await visitor.locator(`#gallery a[href="/chart/?id=${lineId}"] img`).waitFor();
+    await visitor.locator(`#gallery a[href="/chart/?id=${lineId}"] svg .marks`).waitFor();
     expect(await visitor.locator(`#gallery a[href="/chart/?id=${barId}"]`).count()).toBe(0);
 
     // Someone's blog embeds the public chart; the iframe grows to the chart's height.

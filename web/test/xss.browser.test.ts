@@ -137,7 +137,7 @@ describe.each(MODES)('hostile data and crafted links, $name', ({ policy }) => {
         () => document.querySelector('#preview svg rect') !== null,
       ],
       ['/datasets/', text('main', name)],
-      ['/', () => document.querySelector('#gallery img') !== null],
+      ['/', () => document.querySelector('#gallery svg') !== null],
     ];
     for (const [path, ready] of pages) {
       const { page, seen, isReady } = await visit(path, ready);

@@ -1,6 +1,6 @@
 import { stack, stackOffsetDiverging } from 'd3-shape';
 import { bandAxis, numberAxis } from '../axes.ts';
-import { layoutCartesian } from '../cartesian.ts';
+import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { categoriesOf, extentOf, key, type Model } from '../model.ts';
@@ -18,7 +18,7 @@ interface Bar {
 }
 
 /** Bar charts: vertical or horizontal, series grouped side by side or stacked. */
-export function drawBar(model: Model, region: Box, width: number): string {
+export function drawBar(model: Model, region: Box, width: number): Drawn {
   const horizontal = model.spec.bar?.orientation === 'horizontal';
   const stacked = model.spec.bar?.mode === 'stacked';
   const categories = orderedCategories(model);
@@ -85,7 +85,11 @@ export function drawBar(model: Model, region: Box, width: number): string {
       tip(label),
     );
   });
-  return chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over;
+  return {
+    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over,
+    plot: chart.plot,
+    x: chart.x,
+  };
 }
 
 /** Categories in x order: dates and numbers ascending, text as the API ranked it. */

@@ -1,12 +1,12 @@
 import { numberAxis } from '../axes.ts';
-import { layoutCartesian } from '../cartesian.ts';
+import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { extentOf, type Model } from '../model.ts';
 import { el, finite, tip } from '../svg.ts';
 
 /** Histograms: adjacent bars over the bins the API counted, ticked at round values. */
-export function drawHistogram(model: Model, region: Box, width: number): string {
+export function drawHistogram(model: Model, region: Box, width: number): Drawn {
   const bins = (model.series[0]?.points ?? []).filter((p) => Number.isFinite(Number(p.x)));
   const binWidth = model.data.bin_width || 1;
   const starts = bins.map((p) => Number(p.x));
@@ -44,5 +44,9 @@ export function drawHistogram(model: Model, region: Box, width: number): string 
       tip(`${range}: ${formatNumber(p.y ?? 0, { style: 'integer' })}`),
     );
   });
-  return chart.under + el('g', { class: 'marks' }, bars.join('')) + chart.over;
+  return {
+    markup: chart.under + el('g', { class: 'marks' }, bars.join('')) + chart.over,
+    plot: chart.plot,
+    x: chart.x,
+  };
 }

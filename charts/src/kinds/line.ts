@@ -1,7 +1,7 @@
 import { max } from 'd3-array';
 import { area, line, stack, stackOffsetNone } from 'd3-shape';
 import { numberAxis } from '../axes.ts';
-import { layoutCartesian } from '../cartesian.ts';
+import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { allY, extentOf, key, type Model, type Point } from '../model.ts';
@@ -9,7 +9,7 @@ import { el, finite, tip } from '../svg.ts';
 import { xPlacement } from './x-axis.ts';
 
 /** Line and area charts: one path per series; areas stacked on request. */
-export function drawLine(model: Model, region: Box, width: number): string {
+export function drawLine(model: Model, region: Box, width: number): Drawn {
   const isArea = model.spec.type === 'area';
   const stacked = isArea && model.spec.stacked === true;
   const x = xPlacement(model, region);
@@ -89,7 +89,11 @@ export function drawLine(model: Model, region: Box, width: number): string {
     }
     marks.push(el('g', { class: 'series', 'data-series': i }, shape));
   });
-  return chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over;
+  return {
+    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over,
+    plot: chart.plot,
+    x: chart.x,
+  };
 }
 
 /** The y axis title: the spec's, else the measure's name when there is one series. */

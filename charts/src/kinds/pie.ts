@@ -1,5 +1,6 @@
 import { format as d3format } from 'd3-format';
 import { arc, type PieArcDatum, pie } from 'd3-shape';
+import type { Drawn } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { FONT } from '../frame.ts';
@@ -62,7 +63,7 @@ export function pieLegend(slices: Slice[]): LegendItem[] {
 }
 
 /** Pie and donut charts: slices in the API's order from twelve o'clock, labelled with shares. */
-export function drawPie(model: Model, region: Box, slices: Slice[]): string {
+export function drawPie(model: Model, region: Box, slices: Slice[]): Drawn {
   const radius = Math.max(8, Math.min(region.w, region.h) / 2 - 2);
   const cx = Math.round(region.x + region.w / 2);
   const cy = Math.round(region.y + region.h / 2);
@@ -112,5 +113,5 @@ export function drawPie(model: Model, region: Box, slices: Slice[]): string {
       : '';
   // d3's arcs are centred on the origin.
   const translate = `translate(${finite(Math.round(cx))} ${finite(Math.round(cy))})`;
-  return el('g', { class: 'marks', transform: translate }, parts.join('')) + centre;
+  return { markup: el('g', { class: 'marks', transform: translate }, parts.join('')) + centre };
 }

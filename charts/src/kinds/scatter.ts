@@ -1,6 +1,6 @@
 import { scaleSqrt } from 'd3-scale';
 import { numberAxis } from '../axes.ts';
-import { layoutCartesian } from '../cartesian.ts';
+import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { allY, extentOf, type Model } from '../model.ts';
@@ -9,7 +9,7 @@ import { yTitle } from './line.ts';
 import { xPlacement } from './x-axis.ts';
 
 /** Scatter plots: one dot per row, sized by a third column when the spec names one. */
-export function drawScatter(model: Model, region: Box, width: number): string {
+export function drawScatter(model: Model, region: Box, width: number): Drawn {
   const x = xPlacement(model, region);
   const [lo, hi] = extentOf(allY(model.series));
   const chart = layoutCartesian(
@@ -53,5 +53,9 @@ export function drawScatter(model: Model, region: Box, width: number): string {
     });
     return el('g', { class: 'series', 'data-series': si }, dots.join(''));
   });
-  return chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over;
+  return {
+    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over,
+    plot: chart.plot,
+    x: chart.x,
+  };
 }

@@ -1,39 +1,49 @@
+import { type DrawnChart, formatNumber, formatX } from '@chartroom/charts';
 import type { components } from '@chartroom/client';
 
+type ChartSpec = components['schemas']['ChartSpec'];
 type ChartData = components['schemas']['ChartData'];
 
-/** The server draws at this width, with these margins (api/src/charts/chart-svg.ts). */
-const WIDTH = 960;
-const LEFT = 64;
-const RIGHT = 20;
+/** What the pointer reads: the chart as drawn now (its layout) and the data drawn. */
+export interface Reading {
+  spec: ChartSpec;
+  data: ChartData;
+  drawn: DrawnChart | undefined;
+}
 
 const isTime = (type: string) => type === 'date' || type === 'timestamp';
+const toNumber = (type: string, value: unknown) =>
+  isTime(type)
+    ? Date.parse(String(value).length === 10 ? `${value}T00:00:00Z` : String(value))
+    : Number(value);
+/** An x as the API's `from`/`to` take it. */
+const asParameter = (type: string, x: number) =>
+  isTime(type) ? new Date(x).toISOString().slice(0, type === 'date' ? 10 : 24) : String(x);
+
+/** The x values of the data, ascending, each with the original cell to format. */
+function xsOf(data: ChartData): { at: number; cell: unknown }[] {
+  const seen = new Map<number, unknown>();
+  for (const s of data.series) {
+    for (const p of s.points) {
+      const at = toNumber(data.x.type, p[0]);
+      if (Number.isFinite(at) && !seen.has(at)) seen.set(at, p[0]);
+    }
+  }
+  return [...seen].map(([at, cell]) => ({ at, cell })).sort((a, b) => a.at - b.at);
+}
 
 /**
- * Tooltips and zoom over a server-drawn chart: hover or tap shows the values nearest that x;
- * dragging (mouse or one finger) or pinching (two fingers) selects an x range, which the page
- * then fetches again from the server at full resolution.
+ * Reading values off a chart drawn along x (line, area, scatter): hover, tap or arrow keys
+ * show the values at the nearest x, formatted as the chart formats them; dragging (mouse or
+ * one finger) or pinching selects an x range, which the page then fetches at full resolution.
  */
 export function attachInteraction(
   holder: HTMLElement,
-  data: ChartData,
+  read: () => Reading,
   onZoom: (from: string, to: string) => void,
   /** Aborting it removes the listeners, before the chart is drawn again. */
   signal: AbortSignal,
 ): void {
-  const toNumber = (value: unknown) =>
-    isTime(data.x.type)
-      ? Date.parse(String(value).length === 10 ? `${value}T00:00:00Z` : String(value))
-      : Number(value);
-  const xs = data.series.flatMap((s) => s.points.map((p) => toNumber(p[0])));
-  if (xs.length < 2) return;
-  const low = Math.min(...xs);
-  const high = Math.max(...xs);
-  const format = (x: number) =>
-    isTime(data.x.type)
-      ? new Date(x).toISOString().slice(0, data.x.type === 'date' ? 10 : 24)
-      : String(x);
-
   const tooltip = Object.assign(document.createElement('div'), {
     className: 'chart-tooltip',
     hidden: true,
@@ -46,63 +56,85 @@ export function attachInteraction(
   holder.append(tooltip, selection);
   holder.style.position = 'relative';
   holder.style.touchAction = 'pan-y';
+  holder.tabIndex = 0;
+  holder.setAttribute('aria-describedby', 'chart-keys');
+  let xs = xsOf(read().data);
+  let cursor = -1;
 
-  const plotX = (clientX: number) => {
-    const rect = holder.getBoundingClientRect();
-    return ((clientX - rect.left) * WIDTH) / rect.width;
+  /** The data x under a client position, from the plot's place in the drawing. */
+  const dataX = (clientX: number): number | undefined => {
+    const { drawn } = read();
+    const svg = holder.querySelector(':scope > svg');
+    if (!drawn?.plot || !drawn.xDomain || !svg) return undefined;
+    const rect = svg.getBoundingClientRect();
+    const view = ((clientX - rect.left) * drawn.width) / (rect.width || 1);
+    const [d0, d1] = drawn.xDomain;
+    return d0 + ((view - drawn.plot.x) / drawn.plot.w) * (d1 - d0);
   };
-  const dataX = (viewX: number) => low + ((viewX - LEFT) / (WIDTH - LEFT - RIGHT)) * (high - low);
+  const nearest = (x: number) => {
+    let best = 0;
+    for (let i = 1; i < xs.length; i++) {
+      if (Math.abs((xs[i]?.at ?? 0) - x) < Math.abs((xs[best]?.at ?? 0) - x)) best = i;
+    }
+    return best;
+  };
 
-  function showTooltip(clientX: number, clientY: number) {
-    const x = dataX(plotX(clientX));
+  function show(index: number, left: number, top: number) {
+    const { data, spec } = read();
+    const x = xs[index];
+    if (!x) return;
+    cursor = index;
+    const number = { style: spec.format?.number ?? 'auto' } as const;
     const lines = data.series.map((series) => {
-      let best = series.points[0];
-      for (const point of series.points) {
-        if (Math.abs(toNumber(point[0]) - x) < Math.abs(toNumber(best?.[0]) - x)) best = point;
-      }
-      return { label: `${series.name}: ${best?.[1] ?? '–'}`, x: best?.[0] };
+      const point = series.points.find((p) => toNumber(data.x.type, p[0]) === x.at);
+      const value = typeof point?.[1] === 'number' ? formatNumber(point[1], number) : '–';
+      return `${series.name}: ${value}`;
     });
-    tooltip.textContent = `${String(lines[0]?.x ?? '')} · ${lines.map((l) => l.label).join(' · ')}`;
+    const when = formatX(x.cell as string, data.x.type, spec.x.bucket);
+    tooltip.textContent = `${when} · ${lines.join(' · ')}`;
     const rect = holder.getBoundingClientRect();
-    tooltip.style.left = `${Math.min(Math.max(0, clientX - rect.left + 12), rect.width - 180)}px`;
-    tooltip.style.top = `${Math.max(0, clientY - rect.top - 40)}px`;
+    tooltip.style.left = `${Math.min(Math.max(0, left + 12), Math.max(0, rect.width - 200))}px`;
+    tooltip.style.top = `${Math.max(0, top - 44)}px`;
     tooltip.hidden = false;
   }
+  const showAt = (clientX: number, clientY: number) => {
+    const x = dataX(clientX);
+    if (x === undefined || xs.length === 0) return;
+    const rect = holder.getBoundingClientRect();
+    show(nearest(x), clientX - rect.left, clientY - rect.top);
+  };
 
   const pointers = new Map<number, number>();
   let start: number | undefined;
-  const draw = (a: number, b: number) => {
+  const drawSelection = (a: number, b: number) => {
     const rect = holder.getBoundingClientRect();
     selection.style.left = `${Math.min(a, b) - rect.left}px`;
     selection.style.width = `${Math.abs(b - a)}px`;
     selection.hidden = false;
   };
+  const on = <K extends keyof HTMLElementEventMap>(
+    type: K,
+    listener: (event: HTMLElementEventMap[K]) => void,
+  ) => holder.addEventListener(type, listener, { signal });
 
-  holder.addEventListener(
-    'pointerdown',
-    (event) => {
-      pointers.set(event.pointerId, event.clientX);
-      if (pointers.size === 1) start = event.clientX;
-      showTooltip(event.clientX, event.clientY);
-      holder.setPointerCapture(event.pointerId);
-    },
-    { signal },
-  );
-  holder.addEventListener(
-    'pointermove',
-    (event) => {
-      if (pointers.has(event.pointerId)) pointers.set(event.pointerId, event.clientX);
-      if (pointers.size === 2) {
-        const [a, b] = [...pointers.values()];
-        draw(a as number, b as number);
-      } else if (start !== undefined && pointers.size === 1) {
-        draw(start, event.clientX);
-      } else {
-        showTooltip(event.clientX, event.clientY);
-      }
-    },
-    { signal },
-  );
+  on('pointerdown', (event) => {
+    xs = xsOf(read().data);
+    pointers.set(event.pointerId, event.clientX);
+    if (pointers.size === 1) start = event.clientX;
+    showAt(event.clientX, event.clientY);
+    holder.setPointerCapture(event.pointerId);
+  });
+  on('pointermove', (event) => {
+    if (pointers.has(event.pointerId)) pointers.set(event.pointerId, event.clientX);
+    if (pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      drawSelection(a as number, b as number);
+    } else if (start !== undefined && pointers.size === 1) {
+      if (Math.abs(event.clientX - start) > 12) drawSelection(start, event.clientX);
+    } else {
+      showAt(event.clientX, event.clientY);
+    }
+  });
   const finish = (event: PointerEvent) => {
     const positions =
       pointers.size === 2 ? [...pointers.values()] : [start ?? event.clientX, event.clientX];
@@ -110,22 +142,50 @@ export function attachInteraction(
     if (pointers.size > 0) return;
     start = undefined;
     selection.hidden = true;
-    const [a, b] = positions.map((p) => dataX(plotX(p as number))).sort((m, n) => m - n);
-    if (
-      Math.abs((positions[1] as number) - (positions[0] as number)) > 12 &&
-      a !== undefined &&
-      b !== undefined
-    ) {
-      onZoom(format(Math.max(low, a)), format(Math.min(high, b)));
+    const [a, b] = positions.map((p) => dataX(p as number)).sort((m, n) => (m ?? 0) - (n ?? 0));
+    const moved = Math.abs((positions[1] as number) - (positions[0] as number)) > 12;
+    const low = xs[0]?.at;
+    const high = xs.at(-1)?.at;
+    if (moved && a !== undefined && b !== undefined && low !== undefined && high !== undefined) {
+      const type = read().data.x.type;
+      onZoom(asParameter(type, Math.max(low, a)), asParameter(type, Math.min(high, b)));
     }
   };
-  holder.addEventListener('pointerup', finish, { signal });
-  holder.addEventListener('pointercancel', finish, { signal });
-  holder.addEventListener(
-    'pointerleave',
-    () => {
-      if (pointers.size === 0) tooltip.hidden = true;
+  on('pointerup', finish);
+  on('pointercancel', finish);
+  // A mouse leaving hides the values; a finger lifting keeps them until the next tap elsewhere.
+  on('pointerleave', (event) => {
+    if (pointers.size === 0 && event.pointerType === 'mouse') tooltip.hidden = true;
+  });
+  document.addEventListener(
+    'pointerdown',
+    (event) => {
+      if (!holder.contains(event.target as Node)) tooltip.hidden = true;
     },
     { signal },
   );
+  on('keydown', (event) => {
+    xs = xsOf(read().data);
+    const steps: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1 };
+    let next: number | undefined;
+    if (event.key in steps)
+      next = Math.min(
+        xs.length - 1,
+        Math.max(0, (cursor < 0 ? 0 : cursor) + (steps[event.key] as number)),
+      );
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = xs.length - 1;
+    else if (event.key === 'Escape') tooltip.hidden = true;
+    if (next === undefined) return;
+    event.preventDefault();
+    const { drawn } = read();
+    const x = xs[next];
+    if (!drawn?.plot || !drawn.xDomain || !x) return;
+    const [d0, d1] = drawn.xDomain;
+    const left = drawn.plot.x + ((x.at - d0) / (d1 - d0 || 1)) * drawn.plot.w;
+    show(next, left, drawn.plot.y + 44);
+  });
+  on('blur', () => {
+    tooltip.hidden = true;
+  });
 }

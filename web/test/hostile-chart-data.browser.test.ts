@@ -1,6 +1,7 @@
-// Whatever SVG a page fetches, only drawing survives into the DOM: the API's answer is intercepted
-// and replaced with hostile SVG, and the site is served without its CSP, so the page's own
-// sanitiser (web/src/lib/svg-sanitiser.ts) is all that stands in the way.
+// Whatever chart data a page fetches, only drawing survives into the DOM: the API's answers are
+// intercepted and replaced with markup in every text the picture shows (title, series, category
+// and column names), and the site is served without its CSP, so the renderer's escaping and the
+// page's sanitiser (web/src/lib/svg-sanitiser.ts) are all that stand in the way.
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,31 +9,33 @@ import { type Stack, startStack } from './support/stack.ts';
 
 const EVIL = 'https://evil.example';
 const PWN = "window.__pwned='ran'";
+const IMG = `<img src=x onerror="${PWN}">`;
+const CLOSE = `</text></svg><script>${PWN}</script>`;
+const SVG_ONLOAD = `"><svg onload="${PWN}">`;
 
-/** Every trick in one well-formed document, around a legitimate bar and title. */
-const HOSTILE_SVG = `<?xml version="1.0" encoding="UTF-8"?>
-<?xml-stylesheet href="${EVIL}/sheet.css"?>
-<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="960" height="540" viewBox="0 0 960 540" onload="${PWN}" role="img" aria-labelledby="t">
-<title id="t">Hostile chart</title>
-<script>${PWN}</script>
-<script xlink:href="data:text/javascript,${PWN}"/>
-<style>@import url(${EVIL}/import.css); rect { fill: url(${EVIL}/paint) }</style>
-<defs><linearGradient id="grad"><stop offset="0" stop-color="red"/></linearGradient></defs>
-<rect id="bar" x="10" y="10" width="100" height="200" fill="url(#grad)" onclick="${PWN}" onmouseover="${PWN}"><title>a bar</title></rect>
-<rect x="0" y="0" width="5" height="5" style="fill:url(${EVIL}/style)" filter="url(${EVIL}/f#x)" fill="url(${EVIL}/fill)"/>
-<foreignObject width="100" height="100"><body xmlns="http://www.w3.org/1999/xhtml"><img src="x" onerror="${PWN}"/><iframe src="javascript:parent.__pwned='iframe'"/></body></foreignObject>
-<a href="javascript:${PWN}"><text x="1" y="20">click me</text></a>
-<a xlink:href="javascript:${PWN}"><rect width="5" height="5"/></a>
-<image href="${EVIL}/track.png" width="1" height="1"/>
-<use href="data:image/svg+xml,&lt;svg/&gt;#x"/>
-<linearGradient id="g2" href="${EVIL}/g#x"/>
-<animate attributeName="href" to="javascript:${PWN}" begin="0s"/>
-<set attributeName="onmouseover" to="${PWN}" begin="0s"/>
-<iframe xmlns="http://www.w3.org/1999/xhtml" src="javascript:parent.__pwned='iframe'"/>
-<g id="chart-status"><g id="embed-chart"><g id="preview"><text>clobber</text></g></g></g>
-<text x="1" y="40" transform="rotate(-90 16 270)" fill="rgb(1,2,3)">kept &lt;img src=x onerror=${PWN}&gt;</text>
-<![CDATA[<img src=x onerror="${PWN}">]]>
-</svg>`;
+/** A `/data` answer whose every text is markup. */
+const hostileData = (chartId: string) => ({
+  chart_id: chartId,
+  type: 'bar',
+  x: { name: IMG, type: 'text' },
+  series: [
+    {
+      name: CLOSE,
+      points: [
+        [IMG, 5],
+        [SVG_ONLOAD, 3],
+        [`javascript:${PWN}`, 2],
+      ],
+    },
+    { name: `<style>@import url(${EVIL}/x.css)</style>`, points: [[IMG, 1]] },
+  ],
+  bin_width: null,
+  downsampled: false,
+  method: 'none',
+  total_points: 4,
+  other_series: 0,
+  other_categories: 0,
+});
 
 const ALLOWED = new Set(
   'svg g path rect circle ellipse line polyline polygon text tspan title desc defs clipPath linearGradient radialGradient stop'.split(
@@ -88,8 +91,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** Opens `path` with every chart image answered by `body`; records requests leaving for EVIL. */
-async function open(path: string, body: string, contentType = 'image/svg+xml') {
+/** Opens `path` with the chart's data (and its definition) answered with hostile text. */
+async function open(path: string) {
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const evil: string[] = [];
@@ -98,17 +101,23 @@ async function open(path: string, body: string, contentType = 'image/svg+xml') {
       evil.push(request.url());
     }
   });
-  await page.route('**/v1/charts/*/image.svg*', (route) =>
-    route.fulfill({
-      status: 200,
-      headers: {
-        'Access-Control-Allow-Origin': stack.web.url,
-        'Access-Control-Allow-Credentials': 'true',
-      },
-      contentType,
-      body,
-    }),
-  );
+  const cors = {
+    'Access-Control-Allow-Origin': stack.web.url,
+    'Access-Control-Allow-Credentials': 'true',
+  };
+  await page.route('**/v1/charts/*/data*', (route) => {
+    const id = new URL(route.request().url()).pathname.split('/')[3] as string;
+    return route.fulfill({ status: 200, headers: cors, json: hostileData(id) });
+  });
+  await page.route(`**/v1/charts/${chartId}`, async (route) => {
+    const real = await route.fetch();
+    const chart = await real.json();
+    const format = { x_label: SVG_ONLOAD, y_label: IMG, number: 'auto' };
+    await route.fulfill({
+      response: real,
+      json: { ...chart, title: IMG, description: CLOSE, spec: { ...chart.spec, format } },
+    });
+  });
   await page.goto(`${stack.web.url}${path}`);
   return { page, evil };
 }
@@ -140,24 +149,23 @@ function inspect(page: Page, holder: string) {
   }, holder);
 }
 
-describe('a hostile SVG answer', () => {
+describe('hostile chart data', () => {
   for (const [path, holder] of [
     ['/chart/?id={chart}', '#chart-image'],
     ['/embed/?id={chart}', '#embed-chart'],
     ['/charts/new/?dataset={dataset}', '#preview'],
   ] as const) {
-    it(`keeps only drawing on ${path}`, async () => {
+    it(`is drawn as text, never as markup, on ${path}`, async () => {
       const url = path.replace('{chart}', chartId).replace('{dataset}', datasetId);
-      const { page, evil } = await open(url, HOSTILE_SVG);
-      await page.locator(`${holder} svg rect`).first().waitFor();
+      const { page, evil } = await open(url);
+      await page.locator(`${holder} svg .marks *`).first().waitFor();
       await page.waitForLoadState('networkidle');
       const found = await inspect(page, holder);
       expect(found.pwned).toBeUndefined();
       expect(found.names.filter((name) => !ALLOWED.has(name))).toEqual([]);
-      expect(found.title).toBe('Hostile chart');
-      // The gradient survives, under the drawing's own id prefix.
-      expect(found.bar).toMatch(/^url\(#svg\d+-grad\)$/);
-      expect(found.texts).toContain("kept <img src=x onerror=window.__pwned='ran'>");
+      if (holder !== '#preview') expect(found.title).toBe(IMG);
+      const drawn = found.texts.join('\n');
+      expect(drawn).toContain(CLOSE.slice(0, 20));
       const risky = found.attributes.filter((attribute) =>
         /^on|^style=|^filter=|javascript:|data:|url\((?!#)|^href=(?!#)/i.test(attribute),
       );
@@ -167,29 +175,4 @@ describe('a hostile SVG answer', () => {
       await page.close();
     });
   }
-
-  it('that is not an SVG document is not shown at all', async () => {
-    const answers: [string, string][] = [
-      [
-        `<html xmlns="http://www.w3.org/1999/xhtml"><img src="x" onerror="${PWN}"/></html>`,
-        'image/svg+xml',
-      ],
-      [
-        `<svg xmlns="http://www.w3.org/2000/svg"><img src=x onerror="${PWN}"></svg>`,
-        'image/svg+xml',
-      ],
-      [`<svg xmlns="http://www.w3.org/2000/svg"></svg>`, 'text/html'],
-    ];
-    for (const [body, type] of answers) {
-      const { page } = await open(`/embed/?id=${chartId}`, body, type);
-      await page
-        .locator('#embed-chart', { hasText: /This chart (is not available|could not be shown)\./ })
-        .waitFor();
-      expect(await page.locator('#embed-chart *:not(p)').count(), body).toBe(0);
-      expect(
-        await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned),
-      ).toBeUndefined();
-      await page.close();
-    }
-  });
 });

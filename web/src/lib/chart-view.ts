@@ -1,0 +1,92 @@
+import { type DrawnChart, drawChart } from '@chartroom/charts';
+import type { components } from '@chartroom/client';
+import { sanitiseSvg } from './svg-sanitiser';
+
+type ChartSpec = components['schemas']['ChartSpec'];
+type ChartData = components['schemas']['ChartData'];
+
+export interface ChartView {
+  /** The chart as last drawn, with its layout (for reading pointer positions). */
+  drawn(): DrawnChart | undefined;
+  /** Draws other data (a zoomed range) in the same place. */
+  update(data: ChartData): void;
+  /** The drawing as a file of its own, at a size of its own (downloads). */
+  file(width: number, height: number): string;
+  stop(): void;
+}
+
+export interface ViewOptions {
+  title: string;
+  description?: string;
+  /** Whether the title is drawn in the picture (the chart page has its own heading). */
+  heading?: boolean;
+  /** Called after each drawing, with the SVG element now in the page. */
+  onDraw?: (drawn: DrawnChart, svg: SVGSVGElement) => void;
+}
+
+let views = 0;
+const darkScheme = () => window.matchMedia('(prefers-color-scheme: dark)');
+
+/** Wide screens draw 16:9; phones taller, so the plot keeps room below a wrapped legend. */
+export function heightFor(width: number): number {
+  return Math.round(Math.min(640, Math.max(260, width < 560 ? width * 0.9 : width * 0.5625)));
+}
+
+/**
+ * Draws a chart into `holder` at the holder's real width, in the page's theme, and again
+ * whenever either changes: text keeps its size on every screen, and no picture is fetched.
+ */
+export function mountChart(
+  holder: HTMLElement,
+  spec: ChartSpec,
+  data: ChartData,
+  options: ViewOptions,
+): ChartView {
+  const prefix = `chart${++views}`;
+  let current = data;
+  let last: DrawnChart | undefined;
+  let drawnWidth = 0;
+  const render = (width: number, height: number, theme: 'light' | 'dark', standalone = false) =>
+    drawChart(spec, current, {
+      width,
+      height,
+      theme,
+      title: options.title,
+      heading: standalone || options.heading !== false,
+      description: options.description,
+      idPrefix: prefix,
+      standalone,
+    });
+  const draw = () => {
+    const width = Math.floor(holder.clientWidth);
+    if (width <= 0) return;
+    drawnWidth = width;
+    last = render(width, heightFor(width), darkScheme().matches ? 'dark' : 'light');
+    // The renderer escapes every text it draws; the sanitiser is a second wall, not the first.
+    const svg = sanitiseSvg(last.svg, holder.ownerDocument);
+    if (!svg) return;
+    const previous = holder.querySelector(':scope > svg');
+    if (previous) previous.replaceWith(svg);
+    else holder.prepend(svg);
+    options.onDraw?.(last, svg);
+  };
+  const observer = new ResizeObserver(() => {
+    if (Math.floor(holder.clientWidth) !== drawnWidth) draw();
+  });
+  observer.observe(holder);
+  const scheme = darkScheme();
+  scheme.addEventListener('change', draw);
+  draw();
+  return {
+    drawn: () => last,
+    update(next) {
+      current = next;
+      draw();
+    },
+    file: (width, height) => render(width, height, 'light', true).svg,
+    stop() {
+      observer.disconnect();
+      scheme.removeEventListener('change', draw);
+    },
+  };
+}

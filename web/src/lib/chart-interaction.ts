@@ -171,7 +171,7 @@ export function attachInteraction(
     if (event.key in steps)
       next = Math.min(
         xs.length - 1,
-        Math.max(0, (cursor < 0 ? 0 : cursor) + (steps[event.key] as number)),
+        Math.max(0, Math.max(0, cursor) + (steps[event.key] as number)),
       );
     else if (event.key === 'Home') next = 0;
     else if (event.key === 'End') next = xs.length - 1;

@@ -1,3 +1,4 @@
+import { describeAnnotations } from './annotations.ts';
 import { categoriesOf, extentOf, type Model } from './model.ts';
 
 const KIND_NAMES: Record<string, string> = {
@@ -35,5 +36,9 @@ export function describe(model: Model): string {
   } else if (model.spec.type !== 'histogram') {
     parts.push(`${categoriesOf(model.series).length} categories.`);
   }
+  const highlighted = model.series.filter((s) => !s.muted).map((s) => s.name);
+  if (highlighted.length < model.series.length)
+    parts.push(`Highlighted: ${highlighted.join(', ')}.`);
+  parts.push(...describeAnnotations(model));
   return parts.join(' ');
 }

@@ -12,6 +12,17 @@ export interface NumberOptions {
   decimals?: number;
   /** Symbol written before the amount (style `currency`), e.g. "$", "€", "£". */
   currency?: string;
+  /** Written before and after every value ("$", " °C"), from the chart's format. */
+  prefix?: string;
+  suffix?: string;
+}
+
+/** The sign before the prefix: "−$5", not "$−5". */
+function affixed(text: string, options: NumberOptions): string {
+  if (!options.prefix && !options.suffix) return text;
+  const negative = text.startsWith(MINUS);
+  const body = negative ? text.slice(1) : text;
+  return `${negative ? MINUS : ''}${options.prefix ?? ''}${body}${options.suffix ?? ''}`;
 }
 
 const MINUS = '\u2212';
@@ -57,7 +68,7 @@ export function formatNumber(value: number, options: NumberOptions = {}): string
     default:
       text = auto(value);
   }
-  return text.replace('-', MINUS);
+  return affixed(text.replace('-', MINUS), options);
 }
 
 /**
@@ -65,6 +76,11 @@ export function formatNumber(value: number, options: NumberOptions = {}): string
  * "10K"), with as many decimals as the step between ticks needs and no more.
  */
 export function tickFormatter(ticks: number[], options: NumberOptions = {}): (n: number) => string {
+  const plain = unaffixedTicks(ticks, options);
+  return (n) => affixed(plain(n), options);
+}
+
+function unaffixedTicks(ticks: number[], options: NumberOptions): (n: number) => string {
   const style = options.style ?? 'auto';
   const step = ticks.length > 1 ? Math.abs((ticks[1] as number) - (ticks[0] as number)) : 1;
   const largest = Math.max(0, ...ticks.map(Math.abs));
@@ -85,7 +101,7 @@ export function tickFormatter(ticks: number[], options: NumberOptions = {}): (n:
     const digits = Math.max(0, Math.min(6, precisionFixed(step * 100)));
     return (n) => d3format(`.${digits}%`)(n).replace('-', MINUS);
   }
-  return (n) => formatNumber(n, options);
+  return (n) => formatNumber(n, { ...options, prefix: '', suffix: '' });
 }
 
 const DATE_FORMATS: Record<Bucket | 'date' | 'timestamp', (d: Date) => string> = {

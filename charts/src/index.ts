@@ -18,6 +18,12 @@ export type { Box } from './frame.ts';
 export { PALETTES, THEMES } from './palette.ts';
 export type { ChartData, ChartSpec, Theme } from './types.ts';
 
+/**
+ * Changes whenever the renderer draws the same chart differently: caches of drawn charts
+ * (the API's ETag) include it, so a new release is not hidden behind an old picture.
+ */
+export const RENDERER_VERSION = '2';
+
 export interface RenderOptions {
   /** Size drawn, in CSS px: text keeps its size at every width. */
   width: number;
@@ -148,7 +154,7 @@ function plotOf(
 function legendItems(model: Model, slices: ReturnType<typeof slicesOf>): LegendItem[] {
   if (model.spec.type === 'pie') return pieLegend(slices);
   if (model.series.length < 2) return [];
-  return model.series.map((s) => ({ name: s.name, colour: s.colour }));
+  return model.series.map((s) => ({ name: s.name, colour: s.colour, muted: s.muted }));
 }
 
 /** Says what the chart leaves out, when the API left series or categories out without "Other". */

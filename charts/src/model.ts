@@ -13,6 +13,8 @@ export interface DrawnSeries {
   name: string;
   colour: string;
   points: Point[];
+  /** Greyed out because the spec highlights other series. */
+  muted: boolean;
 }
 
 /** How x is drawn: along time, along numbers, or one place per category. */
@@ -52,8 +54,12 @@ export function buildModel(spec: ChartSpec, data: ChartData, theme: Theme): Mode
       ? 'number'
       : 'category';
   const names = data.series.map((s) => String(s.name));
-  const colours = seriesColours(names, theme);
-  const number: NumberOptions = { style: spec.format?.number ?? 'auto' };
+  const own = Object.fromEntries((spec.colors ?? []).map((c) => [c.series, c.color]));
+  const colours = seriesColours(names, theme, own);
+  const highlighted = new Set(spec.highlight ?? []);
+  // A highlight naming no drawn series would grey everything: then nothing is greyed.
+  const highlighting = names.some((n) => highlighted.has(n));
+  const number = numberOptions(spec);
   const bucket = spec.x.bucket;
   return {
     spec,
@@ -65,7 +71,11 @@ export function buildModel(spec: ChartSpec, data: ChartData, theme: Theme): Mode
     number,
     series: data.series.map((s, i) => ({
       name: names[i] as string,
-      colour: colours[i] as string,
+      muted: highlighting && !highlighted.has(names[i] as string),
+      colour:
+        highlighting && !highlighted.has(names[i] as string)
+          ? THEMES[theme].other
+          : (colours[i] as string),
       points: s.points.map((p) => {
         const size = yOf(p[2]);
         return { x: p[0] ?? null, y: yOf(p[1]), ...(size === null ? {} : { size }) };
@@ -73,6 +83,19 @@ export function buildModel(spec: ChartSpec, data: ChartData, theme: Theme): Mode
     })),
     xValue: TIME_TYPES.has(type) ? (v) => parseTime(v) : (v) => Number(v),
     xText: (v) => formatX(v, type, bucket),
+  };
+}
+
+/** How the chart writes its values, from the spec's format. */
+export function numberOptions(spec: ChartSpec): NumberOptions {
+  const format = spec.format ?? { number: 'auto' };
+  const style = format.number ?? 'auto';
+  return {
+    // Decimals asked for on an automatic format mean fixed decimals.
+    style: format.decimals !== undefined && style === 'auto' ? 'decimal' : style,
+    decimals: format.decimals,
+    prefix: format.prefix,
+    suffix: format.suffix,
   };
 }
 

@@ -896,7 +896,56 @@ export interface components {
                  * @enum {string}
                  */
                 number?: "auto" | "integer" | "decimal" | "percent" | "compact";
+                /** @description Fixed decimals for `decimal` and `percent` (2 and 1 when not set). */
+                decimals?: number;
+                /** @description Written before every value, e.g. `$` or `€`. */
+                prefix?: string;
+                /** @description Written after every value, e.g. ` °C` or ` t`. */
+                suffix?: string;
             };
+            /** @description A colour of its own for a series (by name), instead of the palette’s. */
+            colors?: {
+                series: string;
+                /** @description A colour as `#RRGGBB`. */
+                color: string;
+            }[];
+            /** @description Series drawn in colour, by name; every other series is drawn grey. */
+            highlight?: string[];
+            /** @description Values written on bars. */
+            labels?: boolean;
+            /** @description A dot at each point of a line. */
+            markers?: boolean;
+            annotations?: components["schemas"]["ChartAnnotation"][];
+        };
+        /**
+         * @description A reference line at a value (`line`), a shaded x range (`range`) or a text note at a point (`note`), each with its label.
+         * @example {
+         *       "type": "line",
+         *       "value": 25,
+         *       "label": "WHO limit"
+         *     }
+         */
+        ChartAnnotation: {
+            /** @enum {string} */
+            type: "line";
+            /** @description Where the reference line crosses the value axis. */
+            value: number;
+            label?: string;
+        } | {
+            /** @enum {string} */
+            type: "range";
+            /** @description A value along x: a date (`2024-03-01`), a number, or a category. */
+            from: string | number;
+            /** @description A value along x: a date (`2024-03-01`), a number, or a category. */
+            to: string | number;
+            label?: string;
+        } | {
+            /** @enum {string} */
+            type: "note";
+            /** @description A value along x: a date (`2024-03-01`), a number, or a category. */
+            x: string | number;
+            y: number;
+            label: string;
         };
         NewChart: {
             /**

@@ -90,4 +90,30 @@ export function validateSpec(
       );
   }
   filterSql(columns, spec.filters, [...loc, 'filters']);
+  validateAnnotations(spec, x, loc);
+}
+
+/** Annotations along a time axis name dates the reader's axis can place. */
+function validateAnnotations(spec: ChartSpec, x: StoredColumn, loc: Loc): void {
+  if (!TIME.includes(x.type)) return;
+  (spec.annotations ?? []).forEach((annotation, i) => {
+    const at = [...loc, 'annotations', i];
+    const places: [string, unknown][] =
+      annotation.type === 'range'
+        ? [
+            ['from', annotation.from],
+            ['to', annotation.to],
+          ]
+        : annotation.type === 'note'
+          ? [['x', annotation.x]]
+          : [];
+    for (const [field, value] of places) {
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+        invalid(
+          [...at, field],
+          `"${x.name}" is a ${x.type} column: give a date such as 2024-03-01, not ${JSON.stringify(value)}`,
+        );
+      }
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ChartSpec as DrawnSpec, renderChart } from '@chartroom/charts';
+import { type ChartSpec as DrawnSpec, RENDERER_VERSION, renderChart } from '@chartroom/charts';
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { currentAuth } from '../auth/auth-context.ts';
@@ -212,7 +212,7 @@ export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = 
   return withChartData(
     c,
     c.req.valid('param').id,
-    ['svg', query],
+    ['svg', RENDERER_VERSION, query],
     { ...chartLimits(c), maxPoints: Math.max(50, query.width), from: query.from, to: query.to },
     (chart, data) => {
       const svg = renderChart(chart.spec as DrawnSpec, data, {

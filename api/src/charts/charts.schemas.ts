@@ -7,6 +7,51 @@ import { TEXT_CEILINGS } from '../lib/text-limits.ts';
 export const CHART_TYPES = ['line', 'area', 'bar', 'scatter', 'histogram', 'pie'] as const;
 export const CHART_AGGREGATES = ['none', 'count', 'sum', 'avg', 'min', 'max', 'median'] as const;
 
+const SeriesName = z.string().max(TEXT_CEILINGS.columnName);
+const Colour = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/)
+  .describe('A colour as `#RRGGBB`.');
+const Label = cleanText({ min: 0, max: 200 });
+/** Text around numbers ("$", " °C"): kept as typed, spaces included. */
+const Affix = z
+  .string()
+  .max(8)
+  .refine((value) => value.isWellFormed(), 'must be well-formed Unicode')
+  .refine(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point.
+    (value) => !/[\u0000-\u001f\u007f]/.test(value),
+    'must not contain control characters',
+  );
+const XValue = z
+  .union([z.string().max(TEXT_CEILINGS.columnName), z.number()])
+  .describe('A value along x: a date (`2024-03-01`), a number, or a category.');
+
+export const AnnotationSchema = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('line'),
+      value: z.number().describe('Where the reference line crosses the value axis.'),
+      label: Label.optional(),
+    }),
+    z.object({
+      type: z.literal('range'),
+      from: XValue,
+      to: XValue,
+      label: Label.optional(),
+    }),
+    z.object({
+      type: z.literal('note'),
+      x: XValue,
+      y: z.number(),
+      label: Label,
+    }),
+  ])
+  .describe(
+    'A reference line at a value (`line`), a shaded x range (`range`) or a text note at a point (`note`), each with its label.',
+  )
+  .openapi('ChartAnnotation', { example: { type: 'line', value: 25, label: 'WHO limit' } });
+
 export const ChartSpecSchema = z
   .object({
     type: z.enum(CHART_TYPES),
@@ -71,8 +116,30 @@ export const ChartSpecSchema = z
         x_label: cleanText({ min: 0, max: 200 }).optional(),
         y_label: cleanText({ min: 0, max: 200 }).optional(),
         number: z.enum(['auto', 'integer', 'decimal', 'percent', 'compact']).default('auto'),
+        decimals: z
+          .number()
+          .int()
+          .min(0)
+          .max(6)
+          .optional()
+          .describe('Fixed decimals for `decimal` and `percent` (2 and 1 when not set).'),
+        prefix: Affix.optional().describe('Written before every value, e.g. `$` or `€`.'),
+        suffix: Affix.optional().describe('Written after every value, e.g. ` °C` or ` t`.'),
       })
       .default({ number: 'auto' }),
+    colors: z
+      .array(z.object({ series: SeriesName, color: Colour }))
+      .max(50)
+      .optional()
+      .describe('A colour of its own for a series (by name), instead of the palette’s.'),
+    highlight: z
+      .array(SeriesName)
+      .max(20)
+      .optional()
+      .describe('Series drawn in colour, by name; every other series is drawn grey.'),
+    labels: z.boolean().optional().describe('Values written on bars.'),
+    markers: z.boolean().optional().describe('A dot at each point of a line.'),
+    annotations: z.array(AnnotationSchema).max(20).optional(),
   })
   .openapi('ChartSpec', {
     example: {

@@ -1,10 +1,12 @@
 import { stack, stackOffsetDiverging } from 'd3-shape';
+import { annotatedValues, drawAnnotations } from '../annotations.ts';
 import { bandAxis, numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
-import type { Box } from '../frame.ts';
+import { type Box, FONT } from '../frame.ts';
 import { categoriesOf, extentOf, key, type Model } from '../model.ts';
-import { el, finite, tip } from '../svg.ts';
+import { el, finite, text, tip } from '../svg.ts';
+import { textWidth } from '../text-width.ts';
 import type { Cell } from '../types.ts';
 import { yTitle } from './line.ts';
 
@@ -24,7 +26,14 @@ export function drawBar(model: Model, region: Box, width: number): Drawn {
   const categories = orderedCategories(model);
   const index = new Map(categories.map((c, i) => [key(c), i]));
   const bars = stacked ? stackedBars(model, index, categories.length) : plainBars(model, index);
-  const [lo, hi] = extentOf(bars.flatMap((b) => [b.from, b.to]));
+  const [low, high] = extentOf(bars.flatMap((b) => [b.from, b.to]));
+  // Room for values written past the ends of the longest bars.
+  const room = model.spec.labels && !stacked ? (high - Math.min(0, low)) * 0.1 : 0;
+  const [lo, hi] = extentOf([
+    low - (low < 0 ? room : 0),
+    high + (high > 0 ? room : 0),
+    ...annotatedValues(model.spec),
+  ]);
   const labels = categories.map(model.xText);
   const times =
     model.xKind === 'time' && !horizontal ? categories.map((c) => model.xValue(c)) : undefined;
@@ -54,24 +63,22 @@ export function drawBar(model: Model, region: Box, width: number): Drawn {
   const inner = step >= 4 ? 0.8 : 1;
   const groups = stacked ? 1 : Math.max(1, model.series.length);
   const thickness = (step * inner) / groups;
-  const marks = bars.map((bar) => {
-    const series = model.series[bar.series];
-    if (!series) return '';
+  const place = (bar: Bar) => {
     const start =
       bandAxisPlaced.scale(bar.category) +
       (step * (1 - inner)) / 2 +
       (stacked ? 0 : thickness * bar.series);
-    const a = valueAxisPlaced.scale(bar.from);
-    const b = valueAxisPlaced.scale(bar.to);
+    return { start, a: valueAxisPlaced.scale(bar.from), b: valueAxisPlaced.scale(bar.to) };
+  };
+  const marks = bars.map((bar) => {
+    const series = model.series[bar.series];
+    if (!series) return '';
+    const { start, a, b } = place(bar);
     const label = `${labels[bar.category]} · ${series.name}: ${formatNumber(bar.value, model.number)}`;
+    const [from, length] = [Math.min(a, b), Math.abs(b - a)];
     const box = horizontal
-      ? { x: plot.x + Math.min(a, b), y: plot.y + start, width: Math.abs(b - a), height: thickness }
-      : {
-          x: plot.x + start,
-          y: plot.y + Math.min(a, b),
-          width: thickness,
-          height: Math.abs(b - a),
-        };
+      ? { x: plot.x + from, y: plot.y + start, width: length, height: thickness }
+      : { x: plot.x + start, y: plot.y + from, width: thickness, height: length };
     return el(
       'rect',
       {
@@ -85,11 +92,92 @@ export function drawBar(model: Model, region: Box, width: number): Drawn {
       tip(label),
     );
   });
+  const written = model.spec.labels
+    ? valueLabels(model, bars, { plot, horizontal, stacked, thickness, place })
+    : '';
+  const notes = drawAnnotations(model, {
+    plot,
+    along: (cell) => {
+      const i = findCategory(model, categories, index, cell);
+      return i === undefined ? undefined : bandAxisPlaced.scale(i) + step / 2;
+    },
+    value: valueAxisPlaced.scale,
+    horizontal,
+  });
   return {
-    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over,
+    markup:
+      chart.under + el('g', { class: 'marks' }, marks.join('')) + written + notes + chart.over,
     plot: chart.plot,
     x: chart.x,
   };
+}
+
+/** The category an annotation names: the same value, or for dates the nearest one. */
+function findCategory(model: Model, categories: Cell[], index: Map<string, number>, cell: Cell) {
+  const exact = index.get(key(cell)) ?? index.get(key(String(cell)));
+  if (exact !== undefined || model.xKind !== 'time') return exact;
+  const at = model.xValue(cell);
+  if (!Number.isFinite(at) || categories.length === 0) return undefined;
+  let best = 0;
+  categories.forEach((c, i) => {
+    const here = Math.abs(model.xValue(c) - at);
+    if (here < Math.abs(model.xValue(categories[best] as Cell) - at)) best = i;
+  });
+  return best;
+}
+
+interface LabelLayout {
+  plot: Box;
+  horizontal: boolean;
+  stacked: boolean;
+  thickness: number;
+  place: (bar: Bar) => { start: number; a: number; b: number };
+}
+
+/**
+ * Each bar's value, where it fits: past the end of a bar (inside it when the plot ends
+ * first), or in the middle of a stacked segment; left out where the bar is too thin to hold it.
+ */
+function valueLabels(model: Model, bars: Bar[], layout: LabelLayout): string {
+  const { plot, horizontal, stacked, thickness } = layout;
+  const font = FONT.tick;
+  const out: string[] = [];
+  for (const bar of bars) {
+    const label = formatNumber(bar.value, model.number);
+    const wide = textWidth(label, font);
+    const { start, a, b } = layout.place(bar);
+    const length = Math.abs(b - a);
+    const middle = start + thickness / 2;
+    const inside = { fill: model.colours.background, 'font-size': font, 'text-anchor': 'middle' };
+    const outside = { fill: model.colours.text, 'font-size': font };
+    if (horizontal) {
+      if (thickness < font + 2) continue;
+      const y = plot.y + middle + font * 0.35;
+      const end = plot.x + Math.max(a, b);
+      if (stacked) {
+        if (length >= wide + 6) out.push(text(plot.x + (a + b) / 2, y, label, inside));
+      } else if (end + 4 + wide <= plot.x + plot.w) {
+        out.push(text(end + 4, y, label, { ...outside, 'text-anchor': 'start' }));
+      } else if (length >= wide + 8) {
+        out.push(text(end - 4, y, label, { ...inside, 'text-anchor': 'end' }));
+      }
+      continue;
+    }
+    if (thickness < wide + 2) continue;
+    const x = plot.x + middle;
+    if (stacked) {
+      if (length >= font + 4) out.push(text(x, plot.y + (a + b) / 2 + font * 0.35, label, inside));
+    } else if (bar.value >= 0) {
+      out.push(
+        text(x, plot.y + Math.min(a, b) - 4, label, { ...outside, 'text-anchor': 'middle' }),
+      );
+    } else {
+      out.push(
+        text(x, plot.y + Math.max(a, b) + font, label, { ...outside, 'text-anchor': 'middle' }),
+      );
+    }
+  }
+  return el('g', { class: 'value-labels' }, out.join(''));
 }
 
 /** Categories in x order: dates and numbers ascending, text as the API ranked it. */

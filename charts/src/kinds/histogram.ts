@@ -1,3 +1,4 @@
+import { annotatedValues, drawAnnotations } from '../annotations.ts';
 import { numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
@@ -11,7 +12,7 @@ export function drawHistogram(model: Model, region: Box, width: number): Drawn {
   const binWidth = model.data.bin_width || 1;
   const starts = bins.map((p) => Number(p.x));
   const [first, last] = extentOf(starts);
-  const [, most] = extentOf(bins.map((p) => p.y ?? 0));
+  const [, most] = extentOf([...bins.map((p) => p.y ?? 0), ...annotatedValues(model.spec)]);
   const chart = layoutCartesian(
     region,
     {
@@ -44,8 +45,17 @@ export function drawHistogram(model: Model, region: Box, width: number): Drawn {
       tip(`${range}: ${formatNumber(p.y ?? 0, { style: 'integer' })}`),
     );
   });
+  const notes = drawAnnotations(model, {
+    plot,
+    along: (cell) => {
+      const v = Number(cell);
+      return Number.isFinite(v) ? chart.x.scale(v) : undefined;
+    },
+    value: chart.y.scale,
+    horizontal: false,
+  });
   return {
-    markup: chart.under + el('g', { class: 'marks' }, bars.join('')) + chart.over,
+    markup: chart.under + el('g', { class: 'marks' }, bars.join('')) + notes + chart.over,
     plot: chart.plot,
     x: chart.x,
   };

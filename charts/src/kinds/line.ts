@@ -1,5 +1,6 @@
 import { max } from 'd3-array';
 import { area, line, stack, stackOffsetNone } from 'd3-shape';
+import { annotatedValues, drawAnnotations } from '../annotations.ts';
 import { numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
@@ -17,11 +18,12 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
   const [lo, hi] = layers
     ? extentOf(layers.flatMap((layer) => layer.flatMap((d) => [d[0], d[1]])))
     : extentOf(allY(model.series));
+  const [low, high] = extentOf([lo, hi, ...annotatedValues(model.spec)]);
   const chart = layoutCartesian(
     region,
     {
       x: x.axis,
-      y: numberAxis(lo, hi, { zero: isArea, format: model.number }),
+      y: numberAxis(low, high, { zero: isArea, format: model.number }),
       values: 'y',
       xTitle: model.spec.format?.x_label || model.data.x.name,
       yTitle: yTitle(model),
@@ -36,7 +38,12 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
   const marks: string[] = [];
   // Many translucent areas over each other read as a smear: the more there are, the fainter.
   const fill = stacked ? 0.85 : model.series.length <= 3 ? 0.3 : 0.12;
-  model.series.forEach((series, i) => {
+  // Greyed series first, so the highlighted ones are drawn over them.
+  const order = model.series.map((_, i) => i);
+  if (!layers)
+    order.sort((a, b) => Number(model.series[b]?.muted) - Number(model.series[a]?.muted));
+  for (const i of order) {
+    const series = model.series[i] as Model['series'][number];
     const defined = (p: Point) => p.y !== null && Number.isFinite(x.value(p.x));
     const at = (p: Point) => X(x.value(p.x));
     let shape = '';
@@ -77,20 +84,33 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
         tip(series.name),
       );
     }
-    // A point with no neighbour draws no line: show it as a dot.
+    // A point with no neighbour draws no line: show it as a dot; markers when asked, if few.
     const drawn = series.points.filter(defined);
-    if (drawn.length === 1 && !layers) {
-      const p = drawn[0] as Point;
-      shape += el(
-        'circle',
-        { cx: at(p), cy: Y(p.y as number), r: 3.5, fill: series.colour },
-        tip(`${model.xText(p.x)} · ${series.name}: ${formatNumber(p.y as number, model.number)}`),
-      );
+    const dots = drawn.length === 1 || (model.spec.markers === true && drawn.length <= 500);
+    if (dots && !layers) {
+      for (const p of drawn) {
+        shape += el(
+          'circle',
+          { cx: at(p), cy: Y(p.y as number), r: 3, fill: series.colour },
+          tip(`${model.xText(p.x)} · ${series.name}: ${formatNumber(p.y as number, model.number)}`),
+        );
+      }
     }
     marks.push(el('g', { class: 'series', 'data-series': i }, shape));
+  }
+  const notes = drawAnnotations(model, {
+    plot,
+    along: (cell) => {
+      const v = x.find(cell);
+      return v === undefined
+        ? undefined
+        : chart.x.scale(v) + (x.categorical ? chart.x.band / 2 : 0);
+    },
+    value: chart.y.scale,
+    horizontal: false,
   });
   return {
-    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over,
+    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + notes + chart.over,
     plot: chart.plot,
     x: chart.x,
   };

@@ -1,4 +1,5 @@
 import { scaleSqrt } from 'd3-scale';
+import { annotatedValues, drawAnnotations } from '../annotations.ts';
 import { numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
@@ -11,7 +12,7 @@ import { xPlacement } from './x-axis.ts';
 /** Scatter plots: one dot per row, sized by a third column when the spec names one. */
 export function drawScatter(model: Model, region: Box, width: number): Drawn {
   const x = xPlacement(model, region);
-  const [lo, hi] = extentOf(allY(model.series));
+  const [lo, hi] = extentOf([...allY(model.series), ...annotatedValues(model.spec)]);
   const chart = layoutCartesian(
     region,
     {
@@ -33,7 +34,10 @@ export function drawScatter(model: Model, region: Box, width: number): Drawn {
   const count = sizes.length;
   // Thousands of dots: smaller and fainter, so that density still shows.
   const plain = count > 2000 ? 2 : count > 300 ? 2.75 : 3.5;
-  const marks = model.series.map((series, si) => {
+  // Greyed series first, so the highlighted ones are drawn over them.
+  const order = model.series.map((series, si) => ({ series, si }));
+  order.sort((a, b) => Number(b.series.muted) - Number(a.series.muted));
+  const marks = order.map(({ series, si }) => {
     const dots = series.points.map((p) => {
       if (p.y === null) return '';
       const px = x.value(p.x);
@@ -53,8 +57,19 @@ export function drawScatter(model: Model, region: Box, width: number): Drawn {
     });
     return el('g', { class: 'series', 'data-series': si }, dots.join(''));
   });
+  const notes = drawAnnotations(model, {
+    plot,
+    along: (cell) => {
+      const v = x.find(cell);
+      return v === undefined
+        ? undefined
+        : chart.x.scale(v) + (x.categorical ? chart.x.band / 2 : 0);
+    },
+    value: chart.y.scale,
+    horizontal: false,
+  });
   return {
-    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + chart.over,
+    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + notes + chart.over,
     plot: chart.plot,
     x: chart.x,
   };

@@ -8,6 +8,8 @@ export interface XPlacement {
   /** A point's x as an axis value: its position for time and numbers, its index for categories. */
   value: (x: Model['series'][number]['points'][number]['x']) => number;
   categorical: boolean;
+  /** Like `value`, but undefined for a value the axis does not hold (an annotation's x). */
+  find: (x: Model['series'][number]['points'][number]['x']) => number | undefined;
 }
 
 export function xPlacement(model: Model, region: Box): XPlacement {
@@ -18,6 +20,7 @@ export function xPlacement(model: Model, region: Box): XPlacement {
       axis: bandAxis(categories.map(model.xText), { labelRoom: region.h * 0.3 }),
       value: (x) => index.get(key(x)) ?? 0,
       categorical: true,
+      find: (x) => index.get(key(x)) ?? index.get(key(String(x))),
     };
   }
   const [lo, hi] = extentOf(
@@ -30,5 +33,9 @@ export function xPlacement(model: Model, region: Box): XPlacement {
       model.xKind === 'time' ? timeAxis(lo, hi, model.bucket) : numberAxis(lo, hi, { nice: false }),
     value: model.xValue,
     categorical: false,
+    find: (x) => {
+      const at = model.xValue(x);
+      return Number.isFinite(at) ? at : undefined;
+    },
   };
 }

@@ -105,4 +105,82 @@ describe('charts in the browser', () => {
     expect(id).toBeTruthy();
     await context.close();
   });
+
+  it('on a 360 px touch screen draws at its real width, 12 px text, and a tap reads a value', async () => {
+    const owner = await stack.browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await signedInPage(owner);
+    const dataset = await apiCall<{ id: string }>(
+      page,
+      '/v1/datasets?name=Touch&visibility=public',
+      {
+        method: 'POST',
+        body: CSV,
+        type: 'text/csv',
+      },
+    );
+    const chart = await apiCall<{ id: string }>(page, '/v1/charts', {
+      method: 'POST',
+      type: 'application/json',
+      body: JSON.stringify({
+        dataset_id: dataset.id,
+        title: 'Temperature by city',
+        visibility: 'public',
+        spec: {
+          type: 'line',
+          x: { column: 'day' },
+          y: [{ column: 'temp', aggregate: 'avg' }],
+          series: { column: 'city' },
+        },
+      }),
+    });
+    await owner.close();
+    const phone = await stack.browser.newContext({
+      viewport: { width: 360, height: 740 },
+      hasTouch: true,
+      isMobile: true,
+    });
+    for (const [path, holder] of [
+      [`/chart/?id=${chart.id}`, '#chart-image'],
+      [`/embed/?id=${chart.id}`, '#embed-chart'],
+    ] as const) {
+      const visitor = await phone.newPage();
+      await visitor.goto(`${stack.web.url}${path}`);
+      await visitor.locator(`${holder} svg .marks`).waitFor();
+      const drawn = await visitor.evaluate((selector) => {
+        const box = document.querySelector(selector) as HTMLElement;
+        const svg = box.querySelector('svg') as SVGSVGElement;
+        const tick = svg.querySelector('g.ticks text') as SVGTextElement;
+        return {
+          holder: box.clientWidth,
+          svg: svg.getBoundingClientRect().width,
+          drawnAt: Number(svg.getAttribute('width')),
+          font: Number.parseFloat(getComputedStyle(tick).fontSize),
+          tickHeight: tick.getBoundingClientRect().height,
+        };
+      }, holder);
+      expect(drawn.drawnAt, path).toBe(drawn.holder);
+      expect(drawn.svg, path).toBe(drawn.holder);
+      expect(drawn.font, path).toBeGreaterThanOrEqual(11);
+      expect(drawn.tickHeight, path).toBeGreaterThanOrEqual(11);
+      const box = (await visitor.locator(holder).boundingBox()) as {
+        x: number;
+        y: number;
+        width: number;
+        height: number;
+      };
+      await visitor.touchscreen.tap(box.x + box.width * 0.6, box.y + box.height * 0.6);
+      const tooltip = visitor.locator(`${holder} .chart-tooltip:not([hidden])`);
+      await tooltip.waitFor();
+      expect(await tooltip.textContent(), path).toMatch(
+        /^\d{1,2} [A-Z][a-z]{2} 2024 · (Paris|Lyon|Nice): \u2212?\d{1,2}(\.\d{1,3})?$/,
+      );
+      // It stays after the finger lifts, until a tap elsewhere.
+      await visitor.waitForTimeout(300);
+      expect(await tooltip.count(), path).toBe(1);
+      await visitor.touchscreen.tap(box.x + 5, box.y + box.height + 40);
+      await visitor.locator(`${holder} .chart-tooltip[hidden]`).waitFor({ state: 'attached' });
+      await visitor.close();
+    }
+    await phone.close();
+  });
 });

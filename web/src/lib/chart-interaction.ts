@@ -12,6 +12,18 @@ export interface Reading {
 }
 
 const isTime = (type: string) => type === 'date' || type === 'timestamp';
+
+/** Charts drawn along a continuous x can be read point by point and zoomed. */
+export const isReadable = (spec: ChartSpec, data: ChartData): boolean =>
+  ['line', 'area', 'scatter'].includes(spec.type) &&
+  ['date', 'timestamp', 'integer', 'number'].includes(data.x.type);
+
+/** What a page says about the points it shows, when the API sampled them. */
+export function samplingNote(data: ChartData): string {
+  if (!data.downsampled) return '';
+  const drawn = data.series.reduce((n, s) => n + s.points.length, 0);
+  return `Showing ${drawn.toLocaleString('en')} of ${data.total_points.toLocaleString('en')} points, sampled to fit; zoom in to see every point of a range.`;
+}
 const toNumber = (type: string, value: unknown) =>
   isTime(type)
     ? Date.parse(String(value).length === 10 ? `${value}T00:00:00Z` : String(value))
@@ -57,6 +69,16 @@ export function attachInteraction(
   holder.style.position = 'relative';
   holder.style.touchAction = 'pan-y';
   holder.tabIndex = 0;
+  // The page may explain the keys in words of its own; otherwise the chart says it, unseen.
+  let keys = document.getElementById('chart-keys');
+  if (!keys) {
+    keys = Object.assign(document.createElement('span'), {
+      id: 'chart-keys',
+      className: 'visually-hidden',
+      textContent: 'Use the left and right arrow keys to read the values, Escape to stop.',
+    });
+    holder.append(keys);
+  }
   holder.setAttribute('aria-describedby', 'chart-keys');
   let xs = xsOf(read().data);
   let cursor = -1;
@@ -85,11 +107,14 @@ export function attachInteraction(
     if (!x) return;
     cursor = index;
     const number = { style: spec.format?.number ?? 'auto' } as const;
-    const lines = data.series.map((series) => {
+    // The series with a value at this x; a series without one here is not listed.
+    const lines: string[] = [];
+    for (const series of data.series) {
       const point = series.points.find((p) => toNumber(data.x.type, p[0]) === x.at);
-      const value = typeof point?.[1] === 'number' ? formatNumber(point[1], number) : '–';
-      return `${series.name}: ${value}`;
-    });
+      if (typeof point?.[1] === 'number')
+        lines.push(`${series.name}: ${formatNumber(point[1], number)}`);
+    }
+    if (lines.length > 8) lines.splice(8, lines.length - 8, `${lines.length - 8} more`);
     const when = formatX(x.cell as string, data.x.type, spec.x.bucket);
     tooltip.textContent = `${when} · ${lines.join(' · ')}`;
     const rect = holder.getBoundingClientRect();

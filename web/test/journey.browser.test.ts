@@ -109,6 +109,14 @@ describe.each(DEVICES)('the journey on $name', (device) => {
     const svg = await readFile((await download.path()) as string, 'utf8');
     expect(svg).toContain('<title');
     expect(svg).toContain('Monthly temperature');
+    expect(svg).toContain('fill="#ffffff"');
+    // And in the dark theme.
+    await page.getByLabel('Download in').selectOption('dark');
+    const [dark] = await Promise.all([
+      page.waitForEvent('download'),
+      press(page.getByRole('button', { name: 'Download SVG' })),
+    ]);
+    expect(await readFile((await dark.path()) as string, 'utf8')).toContain('fill="#0b1120"');
     const embedCode = await page.locator('#embed-code').inputValue();
 
     // A bar chart, unlisted; and a private one.

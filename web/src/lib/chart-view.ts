@@ -10,8 +10,8 @@ export interface ChartView {
   drawn(): DrawnChart | undefined;
   /** Draws other data (a zoomed range) in the same place. */
   update(data: ChartData): void;
-  /** The drawing as a file of its own, at a size of its own (downloads). */
-  file(width: number, height: number): string;
+  /** The drawing as a file of its own, at a size and in a theme of its own (downloads). */
+  file(width: number, height: number, theme: 'light' | 'dark'): string;
   stop(): void;
 }
 
@@ -83,7 +83,7 @@ export function mountChart(
       current = next;
       draw();
     },
-    file: (width, height) => render(width, height, 'light', true).svg,
+    file: (width, height, theme) => render(width, height, theme, true).svg,
     stop() {
       observer.disconnect();
       scheme.removeEventListener('change', draw);

@@ -10,6 +10,7 @@ import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type ChartData, type ChartSpec, renderChart } from '@chartroom/charts';
 import pg from 'pg';
 import { signUpOverHttp, startApiProcess } from './lib/api-process.ts';
 import { printLighthouse, runLighthouse } from './lighthouse.ts';
@@ -238,6 +239,52 @@ async function main() {
       ratio: apiQuery / sqlQuery,
       target: 'time ≤ 1.5× SQL',
       ok: apiQuery / sqlQuery <= 1.5,
+    });
+
+    // The shared renderer against the query it draws: 12 series of daily averages, 2,000 points.
+    const chartResponse = await fetch(`${api.url}/v1/charts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: cookie },
+      body: JSON.stringify({
+        dataset_id: created.id,
+        title: 'Daily average by category',
+        spec: {
+          type: 'line',
+          x: { column: 'ts', bucket: 'day' },
+          y: [{ column: 'a', aggregate: 'avg' }],
+          series: { column: 'category', max: 12 },
+        },
+      }),
+    });
+    if (!chartResponse.ok) throw new Error(`chart failed: ${await chartResponse.text()}`);
+    const chart = (await chartResponse.json()) as { id: string; spec: ChartSpec; title: string };
+    const dataTimes: number[] = [];
+    const renderTimes: number[] = [];
+    let points = 0;
+    for (let i = 0; i < 7; i++) {
+      const [dataMs, data] = await time(async () => {
+        const response = await fetch(`${api.url}/v1/charts/${chart.id}/data?max_points=2000`, {
+          headers: { Cookie: cookie },
+        });
+        if (!response.ok) throw new Error(`chart data failed: ${await response.text()}`);
+        return (await response.json()) as ChartData;
+      });
+      dataTimes.push(dataMs);
+      points = data.series.reduce((n, s) => n + s.points.length, 0);
+      const [renderMs] = await time(async () =>
+        renderChart(chart.spec, data, { width: 960, height: 540, title: chart.title }),
+      );
+      renderTimes.push(renderMs);
+    }
+    const renderMs = median(renderTimes);
+    const dataMs = median(dataTimes);
+    results.push({
+      name: `Chart drawn by the renderer, ${points.toLocaleString('en')} points in 12 series (median of 7)`,
+      value: `${renderMs.toFixed(1)} ms`,
+      baseline: `its /data query ${dataMs.toFixed(0)} ms`,
+      ratio: renderMs / dataMs,
+      target: 'time ≤ 0.25× the query',
+      ok: renderMs / dataMs <= 0.25,
     });
 
     // API overhead: /health against a bare Node HTTP server answering the same bytes.

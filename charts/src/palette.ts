@@ -10,9 +10,9 @@ export const PALETTES: Record<Theme, string[]> = {
   light: [
     '#0072B2',
     '#D55E00',
-    '#008A64',
-    '#B8588F',
-    '#A66F00',
+    '#007F5C',
+    '#AD4F86',
+    '#976500',
     '#6A51A3',
     '#6E6E00',
     '#8C564B',
@@ -83,4 +83,24 @@ export function seriesColours(
     if (OTHER_SERIES.test(name)) return THEMES[theme].other;
     return palette[next++ % palette.length] as string;
   });
+}
+
+/** WCAG relative luminance of a #RRGGBB colour. */
+export function luminance(hex: string): number {
+  const channel = (i: number) => {
+    const c = Number.parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+}
+
+export function contrast(a: string, b: string): number {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+/** Text written on a mark of this colour: near-black or white, whichever reads better. */
+export function inkOn(hex: string): string {
+  if (!/^#[0-9a-fA-F]{6}$/.test(hex)) return '#111827';
+  return contrast(hex, '#111827') >= contrast(hex, '#ffffff') ? '#111827' : '#ffffff';
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { xml } from '../src/escape.ts';
 import { formatDate, formatNumber, tickFormatter } from '../src/format.ts';
-import { PALETTES, THEMES } from '../src/palette.ts';
+import { contrast, inkOn, PALETTES, THEMES } from '../src/palette.ts';
 import { fitText, textWidth } from '../src/text-width.ts';
 import { numericTicks, timeTicks } from '../src/ticks.ts';
 
@@ -130,25 +130,14 @@ describe('text', () => {
   });
 });
 
-/** WCAG relative luminance contrast. */
-function contrast(a: string, b: string): number {
-  const lum = (hex: string) => {
-    const [r, g, bl] = [1, 3, 5].map((i) => {
-      const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
-      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-    }) as [number, number, number];
-    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
-  };
-  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
-  return (hi + 0.05) / (lo + 0.05);
-}
-
 describe('colours', () => {
   for (const theme of ['light', 'dark'] as const) {
     it(`${theme}: every series colour at 3:1 against the background, text at 4.5:1`, () => {
       const colours = THEMES[theme];
       for (const colour of PALETTES[theme]) {
         expect(contrast(colour, colours.background), colour).toBeGreaterThanOrEqual(3);
+        // Labels written on a slice or a bar of this colour read at 4.5:1.
+        expect(contrast(colour, inkOn(colour)), colour).toBeGreaterThanOrEqual(4.5);
       }
       expect(contrast(colours.other, colours.background)).toBeGreaterThanOrEqual(3);
       expect(contrast(colours.muted, colours.background)).toBeGreaterThanOrEqual(4.5);

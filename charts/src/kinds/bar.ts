@@ -5,6 +5,7 @@ import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import { type Box, FONT } from '../frame.ts';
 import { categoriesOf, extentOf, key, type Model } from '../model.ts';
+import { inkOn } from '../palette.ts';
 import { el, finite, text, tip } from '../svg.ts';
 import { textWidth } from '../text-width.ts';
 import type { Cell } from '../types.ts';
@@ -148,7 +149,8 @@ function valueLabels(model: Model, bars: Bar[], layout: LabelLayout): string {
     const { start, a, b } = layout.place(bar);
     const length = Math.abs(b - a);
     const middle = start + thickness / 2;
-    const inside = { fill: model.colours.background, 'font-size': font, 'text-anchor': 'middle' };
+    const ink = inkOn(model.series[bar.series]?.colour ?? '');
+    const inside = { fill: ink, 'font-size': font, 'text-anchor': 'middle' };
     const outside = { fill: model.colours.text, 'font-size': font };
     if (horizontal) {
       if (thickness < font + 2) continue;

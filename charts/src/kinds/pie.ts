@@ -6,7 +6,7 @@ import type { Box } from '../frame.ts';
 import { FONT } from '../frame.ts';
 import type { LegendItem } from '../legend.ts';
 import type { Model } from '../model.ts';
-import { OTHER_SERIES, seriesColours } from '../palette.ts';
+import { inkOn, OTHER_SERIES, seriesColours } from '../palette.ts';
 import { el, finite, text, tip } from '../svg.ts';
 
 /** Past this many slices a reader cannot compare them: the smallest fold into "Other". */
@@ -97,7 +97,7 @@ export function drawPie(model: Model, region: Box, slices: Slice[]): Drawn {
         'font-size': FONT.tick,
         'font-weight': 600,
         'text-anchor': 'middle',
-        fill: model.colours.background,
+        fill: inkOn(d.data.colour),
       })
     );
   });

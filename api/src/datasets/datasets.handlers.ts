@@ -9,6 +9,7 @@ import { decodeListCursor, type ListPosition, listPage } from '../lib/list-curso
 import { problem } from '../lib/problem.ts';
 import { missingBody } from '../lib/validation.ts';
 import { buildAggregate } from './aggregate.ts';
+import { appendRows as appendToDataset } from './append-rows.ts';
 import { readDatasetRows } from './dataset-reads.ts';
 import * as repository from './datasets.repository.ts';
 import type {
@@ -23,7 +24,7 @@ import type {
 } from './datasets.routes.ts';
 import type { NewDatasetSchema } from './datasets.schemas.ts';
 import { rowsExport } from './export.ts';
-import { appendRows as appendToDataset, importDataset } from './import.ts';
+import { importDataset } from './import.ts';
 import { ImportError } from './import-error.ts';
 import {
   decodeCursor,

@@ -4,8 +4,8 @@ import type { AppEnv } from '../lib/app-env.ts';
 import { COLUMN_TYPES, type ColumnType } from './column-types.ts';
 import { openCsv } from './csv-reader.ts';
 import { DELIMITER_NAMES } from './datasets.routes.ts';
-import type { RowBatch, RowSource } from './import.ts';
 import { ImportError } from './import-error.ts';
+import type { RowBatch, RowSource } from './import-spill.ts';
 import { QueryInputError } from './row-query.ts';
 
 /**

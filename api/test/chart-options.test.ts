@@ -1,3 +1,4 @@
+import { type ChartData, type ChartSpec, renderChart } from '@chartroom/charts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, json, signUp } from './support/accounts.ts';
 import { createTestApp } from './support/app.ts';
@@ -51,6 +52,37 @@ describe.each(testEngines)('chart spec options on %s', (engine) => {
     expect(svg).toContain('Reference line at $250.0 k: Target.');
     expect(svg).toContain('>Spring sale</text>');
     expect(svg).toMatch(/<title>[^<]*South: \$\d+\.\d k<\/title>/);
+  });
+
+  it('the API’s image is the document the page draws from the same data, size and theme', async () => {
+    const id = await createChart(request, owner, datasetId, OPTIONS, { title: 'Sales <2024>' });
+    const chart = (await (await request(`/v1/charts/${id}`)).json()) as {
+      spec: ChartSpec;
+      title: string;
+      description: string;
+    };
+    for (const [width, height, theme] of [
+      [360, 320, 'light'],
+      [1280, 720, 'dark'],
+    ] as const) {
+      // The image samples the data to one point per pixel of width, as a page asks for it.
+      const data = (await (
+        await request(`/v1/charts/${id}/data?max_points=${width}`)
+      ).json()) as ChartData;
+      const image = await (
+        await request(`/v1/charts/${id}/image.svg?width=${width}&height=${height}&theme=${theme}`)
+      ).text();
+      const drawn = renderChart(chart.spec, data, {
+        width,
+        height,
+        theme,
+        title: chart.title,
+        description: chart.description,
+        idPrefix: 'chart',
+        standalone: true,
+      });
+      expect(image).toBe(drawn);
+    }
   });
 
   it('refuse annotations a date axis cannot place, naming the field', async () => {

@@ -45,6 +45,12 @@ const isQueryCancelled = (error: unknown) => (error as { code?: unknown })?.code
 
 /** The app's last word on any thrown error: a problem document that gives nothing internal away. */
 export function handleError(error: Error, c: Context<AppEnv>): Response {
+  if (c.req.raw.signal.aborted) {
+    // The client left first, and its work was cut on purpose (an import's connection): no one
+    // reads this answer, and it is no server fault. 499, as nginx logs a closed request.
+    c.var.logger?.info({ err: error }, 'client went away; its work was stopped');
+    return new Response(null, { status: 499 });
+  }
   if (error instanceof HTTPException) {
     const status = error.status;
     if (status === 400 && /JSON/i.test(error.message)) {

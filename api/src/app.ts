@@ -25,6 +25,14 @@ export interface AppDeps {
 }
 
 /** Builds the whole HTTP app without listening, so tests drive it with `app.request()`. */
+/** Operations whose JSON body holds rows: dataset creation, append and replace. */
+const ROWS_BODY_PATHS = /^\/v1\/datasets(\/[^/]+\/rows)?\/?$/;
+/** Sign-up, log-in, the account and its keys: a few fields each. */
+const CREDENTIALS_PATHS = /^\/v1\/(auth|me|api-keys)(\/|$)/;
+const CREDENTIALS_BODY_LIMIT_BYTES = 16 * 1024;
+/** Chart specs, queries, dataset edits: 50 filters of 1,000 values fit well within it. */
+const DEFINITION_BODY_LIMIT_BYTES = 1024 * 1024;
+
 export function createApp({ config, database, logger, clock = Date.now }: AppDeps) {
   const app = createRouter();
 
@@ -75,16 +83,29 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
       { headers: { 'Accept-Encoding': 'identity' } },
     );
   });
-  const jsonBodyLimit = bodyLimit({
-    maxSize: config.BODY_LIMIT_BYTES,
-    onError: (c) =>
-      problem(c, 413, `The request body is larger than ${config.BODY_LIMIT_BYTES} bytes.`),
-  });
-  // CSV uploads stream into the database and count their bytes against UPLOAD_LIMIT_BYTES
-  // as they go; buffering them here would defeat that.
-  app.use((c, next) =>
-    /^text\/csv\b/i.test(c.req.header('content-type') ?? '') ? next() : jsonBodyLimit(c, next),
+  const limitOf = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) => problem(c, 413, `The request body is larger than ${maxSize} bytes.`),
+    });
+  const rowsBodyLimit = limitOf(config.BODY_LIMIT_BYTES);
+  const definitionBodyLimit = limitOf(
+    Math.min(DEFINITION_BODY_LIMIT_BYTES, config.BODY_LIMIT_BYTES),
   );
+  const credentialsBodyLimit = limitOf(
+    Math.min(CREDENTIALS_BODY_LIMIT_BYTES, config.BODY_LIMIT_BYTES),
+  );
+  // CSV uploads stream into the database and count their bytes against UPLOAD_LIMIT_BYTES
+  // as they go; buffering them here would defeat that. Only bodies that carry rows may be as
+  // large as BODY_LIMIT_BYTES: a 10 MB login or query would cost seconds of parsing before
+  // its rate limit or its validation could refuse it.
+  app.use((c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    if (/^text\/csv\b/i.test(c.req.header('content-type') ?? '')) return next();
+    if (ROWS_BODY_PATHS.test(c.req.path)) return rowsBodyLimit(c, next);
+    if (CREDENTIALS_PATHS.test(c.req.path)) return credentialsBodyLimit(c, next);
+    return definitionBodyLimit(c, next);
+  });
   const reads = readsOf(database);
   app.use(async (c, next) => {
     c.set('config', config);

@@ -101,8 +101,8 @@ export interface RowsRequest {
   limit: number;
 }
 
-/** One page of rows in keyset order, with what the next page's cursor needs. */
-export async function pageOfRows(db: Db, table: string, request: RowsRequest) {
+/** The rows a request asks for, in keyset order, with what a cursor needs; no limit. */
+export function rowsSelect(table: string, request: Omit<RowsRequest, 'limit'>) {
   const conditions = [...request.where];
   if (request.cursor) conditions.push(afterCursorSql(request.sort, request.cursor));
   const outputs = request.columns.map(
@@ -113,18 +113,28 @@ export async function pageOfRows(db: Db, table: string, request: RowsRequest) {
   );
   const whereSql = conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
   // Output aliases never reuse `_row`: ORDER BY would sort by the alias (text), not the column.
-  const { rows } = await sql<Record<string, unknown>>`
+  return sql`
     select ${sql.join([...outputs, ...cursorValues, sql`_row::text as row_position`])}
     from ${sql.table(table)} ${whereSql}
-    order by ${orderBySql(request.sort)}
-    limit ${request.limit}`.execute(db);
-  return rows.map((row) => ({
+    order by ${orderBySql(request.sort)}`;
+}
+
+/** A row of rowsSelect as values by column, and its cursor. */
+export function readRow(request: Omit<RowsRequest, 'limit'>, row: Record<string, unknown>) {
+  return {
     values: request.columns.map((column, index) => jsonCell(column.type, row[`v${index}`])),
     cursor: {
       values: request.sort.map((_, index) => (row[`k${index}`] ?? null) as string | null),
       row: String(row.row_position),
     } satisfies Cursor,
-  }));
+  };
+}
+
+/** One page of rows in keyset order, with what the next page's cursor needs. */
+export async function pageOfRows(db: Db, table: string, request: RowsRequest) {
+  const { rows } = await sql<Record<string, unknown>>`
+    ${rowsSelect(table, request)} limit ${request.limit}`.execute(db);
+  return rows.map((row) => readRow(request, row));
 }
 
 /**

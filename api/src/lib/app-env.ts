@@ -24,6 +24,11 @@ export interface AppEnv {
     logger: Logger;
     /** Who is calling; `null` when anonymous. */
     auth: Auth | null;
+    /**
+     * On heavy-read paths: keeps the request's slot past the handler, for a response that
+     * streams (an export); call what it answers when the last byte is sent.
+     */
+    holdHeavyRead?: () => () => void;
     /** Milliseconds since the epoch: `Date.now`, or a test's controllable clock (rate windows). */
     clock: () => number;
   };

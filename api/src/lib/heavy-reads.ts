@@ -107,10 +107,15 @@ export function heavyReads(
     const auth = c.get('auth');
     const caller = auth ? `user:${auth.user.id}` : `ip:${clientIp(c, c.var.config.TRUST_PROXY)}`;
     const release = await limiter.acquire(caller);
+    let held = false;
+    c.set('holdHeavyRead', () => {
+      held = true;
+      return release;
+    });
     try {
       await next();
     } finally {
-      release();
+      if (!held) release();
     }
   };
 }

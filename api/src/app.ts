@@ -122,7 +122,7 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
   app.use('/v1/*', csrfProtection());
   const heavy = heavyReads(
     heavyReadLimiter({
-      concurrency: config.HEAVY_READS_CONCURRENCY,
+      concurrency: config.HEAVY_READS_CONCURRENCY ?? (database.kind === 'pglite' ? 1 : 4),
       perCaller: config.HEAVY_READS_PER_CALLER,
       waitMs: config.HEAVY_READS_WAIT_MS,
     }),

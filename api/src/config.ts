@@ -99,7 +99,8 @@ const envSchema = z.object({
    * Reads whose cost grows with the data (chart data and images, row pages, aggregate queries)
    * running at once per instance; more wait up to HEAVY_READS_WAIT_MS, then answer 503.
    */
-  HEAVY_READS_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(4),
+  /** Unset: 4 on PostgreSQL, 1 on PGlite (one session: every query waits behind the others). */
+  HEAVY_READS_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).optional(),
   /** Of those, held by one user (or one address, anonymous); more answer 429 at once. */
   HEAVY_READS_PER_CALLER: z.coerce.number().int().min(1).max(1_000).default(2),
   /** How long a heavy read waits for a slot before its 503; 0 answers 503 at once. */

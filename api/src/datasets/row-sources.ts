@@ -11,7 +11,8 @@ import { QueryInputError } from './row-query.ts';
 /**
  * The JSON body's `rows` as parsed, for their keys: zod copies a record key by key and leaves
  * `__proto__` out (assigning it would replace the copy's prototype), yet that is a column name
- * like any other. The values are the ones just validated: strings, numbers, booleans, nulls.
+ * like any other. The values are the ones just validated (strings, numbers, booleans, nulls),
+ * except `__proto__`'s, which jsonSource checks itself.
  */
 export async function parsedRows(c: Context<AppEnv>): Promise<Record<string, unknown>[]> {
   const body = (await c.req.json()) as { rows?: Record<string, unknown>[] };
@@ -39,7 +40,16 @@ export function jsonSource(
         values: names.map((name) => {
           // Own keys only: a row without `constructor` must not find Object's.
           const value = Object.hasOwn(row, name) ? row[name] : undefined;
-          return value === null || value === undefined ? null : String(value);
+          if (value === null || value === undefined) return null;
+          // zod never saw a `__proto__` value (see parsedRows): it may be anything.
+          if (typeof value === 'object') {
+            throw new ImportError('a value must be a string, a number, a boolean or null', {
+              row: index,
+              column: name,
+              type: 'type_mismatch',
+            });
+          }
+          return String(value);
         }),
       };
     });

@@ -324,4 +324,39 @@ describe.each(testEngines)('odd input never answers 500, on %s', (engine) => {
       }
     });
   });
+
+  describe('values near the largest double', () => {
+    it('draw as a histogram and an image, and an average that overflows says so in words', async () => {
+      const csv = 'k,v\na,1e308\nb,-1e308\nc,1.7976931348623157e308\n';
+      const upload = await uploadCsv(request, account, csv, { visibility: 'public' });
+      expect(upload.status, await upload.clone().text()).toBe(201);
+      const datasetId = ((await upload.json()) as DatasetBody).id;
+      const chart = await request(
+        '/v1/charts',
+        asOwner(
+          json({
+            dataset_id: datasetId,
+            title: 'Huge',
+            visibility: 'public',
+            spec: { type: 'histogram', x: { column: 'v' } },
+          }),
+        ),
+      );
+      const chartId = ((await chart.json()) as { id: string }).id;
+      const data = await request(`/v1/charts/${chartId}/data`);
+      expect(data.status, await data.clone().text()).toBe(200);
+      const points =
+        ((await data.json()) as { series: { points: [number, number][] }[] }).series[0]?.points ??
+        [];
+      expect(points.reduce((n, p) => n + p[1], 0)).toBe(3);
+      const image = await (await request(`/v1/charts/${chartId}/image.svg`)).text();
+      expect(image.match(/.{80}(NaN|Infinity|∞).{40}/g) ?? []).toEqual([]);
+      const average = await request(
+        `/v1/datasets/${datasetId}/query`,
+        asOwner(json({ metrics: [{ op: 'avg', column: 'v' }] })),
+      );
+      expect(average.status).toBe(422);
+      expect((await readProblem(average)).detail).toMatch(/too large to combine/);
+    });
+  });
 });

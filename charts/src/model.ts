@@ -39,11 +39,19 @@ export interface Model {
 const TIME_TYPES = new Set(['date', 'timestamp']);
 const NUMBER_TYPES = new Set(['integer', 'number']);
 
+/**
+ * The largest size drawn: a quarter of the largest double, so that the distance between any
+ * two values (an axis's span) is still a finite number. Values near 1.8e308 are legal in a
+ * dataset; drawn as they are, their span is Infinity and every position NaN.
+ */
+const LARGEST = Number.MAX_VALUE / 4;
+export const drawable = (n: number) => Math.max(-LARGEST, Math.min(LARGEST, n));
+
 /** A y from the API (a number, or null; anything else read as a number or dropped). */
 function yOf(cell: Cell | undefined): number | null {
   if (cell === null || cell === undefined || typeof cell === 'boolean') return null;
   const n = typeof cell === 'number' ? cell : Number(cell);
-  return Number.isFinite(n) ? n : null;
+  return Number.isFinite(n) ? drawable(n) : null;
 }
 
 export function buildModel(spec: ChartSpec, data: ChartData, theme: Theme): Model {
@@ -81,7 +89,7 @@ export function buildModel(spec: ChartSpec, data: ChartData, theme: Theme): Mode
         return { x: p[0] ?? null, y: yOf(p[1]), ...(size === null ? {} : { size }) };
       }),
     })),
-    xValue: TIME_TYPES.has(type) ? (v) => parseTime(v) : (v) => Number(v),
+    xValue: TIME_TYPES.has(type) ? (v) => parseTime(v) : (v) => drawable(Number(v)),
     xText: (v) => formatX(v, type, bucket),
   };
 }

@@ -195,6 +195,26 @@ describe('hostile and odd data', () => {
     });
     expect(wellFormed(svg)).toBe(true);
   });
+  it('values near the largest double still draw at finite positions', () => {
+    const huge = [1e308, -1e308, 1.7976931348623157e308];
+    for (const type of ['bar', 'area', 'scatter', 'pie', 'histogram'] as const) {
+      const data = dataOf(
+        type,
+        { name: 'x', type: type === 'bar' || type === 'pie' ? 'text' : 'number' },
+        [
+          {
+            name: 'v',
+            points: huge.map((v, i) => [type === 'bar' || type === 'pie' ? `c${i}` : v, v]),
+          },
+        ],
+        type === 'histogram' ? { bin_width: 1.3e307 } : {},
+      );
+      const spec = { type, x: { column: 'x' }, ...(type === 'area' ? { stacked: true } : {}) };
+      const svg = renderChart(spec, data, { width: 600, height: 400 });
+      expect(wellFormed(svg), type).toBe(true);
+      expect(svg, type).not.toMatch(/NaN|Infinity|∞/);
+    }
+  });
   it('sizes out of range are clamped, not trusted', () => {
     const [, spec, data] = EXAMPLES[2] as (typeof EXAMPLES)[number];
     const svg = renderChart(spec, data, { width: Number.NaN, height: 1e9 });

@@ -29,9 +29,10 @@ export async function histogram(
   if (lo === null || lo === undefined || hi === null || hi === undefined) {
     return { series: [{ name: 'count', points: [] }], bin_width: null };
   }
-  const width = hi > lo ? (hi - lo) / spec.bins : 1;
+  // Each bound divided first: hi - lo itself overflows for values near ±1.8e308.
+  const width = hi > lo ? hi / spec.bins - lo / spec.bins : 1;
   const { rows } = await sql<{ bin: number; n: string | number }>`
-    select least(floor((${ref} - ${lo}::double precision) / ${width}::double precision), ${spec.bins - 1})::int as bin, count(*) as n
+    select least(floor(${ref}::double precision / ${width}::double precision - ${lo / width}::double precision), ${spec.bins - 1})::int as bin, count(*) as n
     from ${sql.table(table)} where ${conditions} group by 1 order by 1`.execute(db);
   const counts = new Map(rows.map((row) => [Number(row.bin), Number(row.n)]));
   const points = Array.from({ length: hi > lo ? spec.bins : 1 }, (_, bin) => [

@@ -104,6 +104,14 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
   if (isDataException(error)) {
     // Logged: each one is an input check to add, so that the next 422 names its field.
     c.var.logger?.warn({ err: error }, 'database refused a value');
+    // An overflow comes from combining stored values (a sum of 1e308s), not from the request.
+    if (/overflow/i.test(error.message)) {
+      return problem(
+        c,
+        422,
+        'These values are too large to combine: their total passes the largest number the database holds. Filter out the largest values, or use min, max or count.',
+      );
+    }
     return problem(
       c,
       422,

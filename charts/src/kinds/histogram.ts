@@ -3,20 +3,20 @@ import { numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
-import { extentOf, type Model } from '../model.ts';
+import { drawable, extentOf, type Model } from '../model.ts';
 import { el, finite, tip } from '../svg.ts';
 
 /** Histograms: adjacent bars over the bins the API counted, ticked at round values. */
 export function drawHistogram(model: Model, region: Box, width: number): Drawn {
   const bins = (model.series[0]?.points ?? []).filter((p) => Number.isFinite(Number(p.x)));
   const binWidth = model.data.bin_width || 1;
-  const starts = bins.map((p) => Number(p.x));
+  const starts = bins.map((p) => drawable(Number(p.x)));
   const [first, last] = extentOf(starts);
   const [, most] = extentOf([...bins.map((p) => p.y ?? 0), ...annotatedValues(model.spec)]);
   const chart = layoutCartesian(
     region,
     {
-      x: numberAxis(first, last + binWidth, { nice: false }),
+      x: numberAxis(first, drawable(last + binWidth), { nice: false }),
       y: numberAxis(0, most, { zero: true, format: { style: 'integer' } }),
       values: 'y',
       xTitle: model.spec.format?.x_label || model.data.x.name,
@@ -28,7 +28,7 @@ export function drawHistogram(model: Model, region: Box, width: number): Drawn {
   const { plot } = chart;
   const colour = model.series[0]?.colour ?? model.colours.other;
   const bars = bins.map((p) => {
-    const start = Number(p.x);
+    const start = drawable(Number(p.x));
     const a = chart.x.scale(start);
     const b = chart.x.scale(start + binWidth);
     const top = chart.y.scale(p.y ?? 0);

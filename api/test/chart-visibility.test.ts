@@ -118,8 +118,14 @@ describe.each(testEngines)('chart visibility follows its dataset on %s', (engine
       y: [{ aggregate: 'count' }],
     });
     const before = await request(`/v1/charts/${chartId}/data`);
-    expect(before.headers.get('cache-control')).toMatch(/^public/);
+    // Kept by a CDN but checked on every use: never served after the dataset goes private.
+    expect(before.headers.get('cache-control')).toBe('public, no-cache');
     await setVisibility(`/v1/datasets/${datasetId}`, alice, 'private');
+    const refused = await request(`/v1/charts/${chartId}/data`, {
+      headers: { 'If-None-Match': before.headers.get('etag') as string },
+    });
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
     const mine = await request(`/v1/charts/${chartId}/data`, { headers: as(alice) });
     expect(mine.status).toBe(200);
     expect(mine.headers.get('cache-control')).toMatch(/^private/);

@@ -155,6 +155,8 @@ async function withChartData(
   options: DataOptions,
   respond: (chart: repository.ChartRow, data: Awaited<ReturnType<typeof chartData>>) => Response,
 ): Promise<Response> {
+  // A refusal is never stored: a cache must ask again once the chart is shared.
+  c.header('Cache-Control', 'no-store');
   const chart = await readable(c, id);
   if (!chart) return problem(c, 404, NOT_FOUND);
   // The dataset as it is now, read again: the rule is checked on the rows about to be drawn.
@@ -175,7 +177,9 @@ async function withChartData(
   c.header(
     'Cache-Control',
     access.visibility !== 'private'
-      ? 'public, max-age=60, stale-while-revalidate=600'
+      ? // A shared cache keeps the answer but asks each time (a 304 while it holds): one that
+        // served it for minutes would go on showing a chart its dataset has since made private.
+        'public, no-cache'
       : 'private, no-cache',
   );
   c.header('Vary', 'Origin, Cookie, Authorization');

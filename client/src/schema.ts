@@ -143,7 +143,7 @@ export interface paths {
         put?: never;
         /**
          * Create an API key
-         * @description The answer holds the secret, once. API keys are managed from a logged-in session (the account page), so a leaked key cannot mint others.
+         * @description The answer holds the secret, once. An account holds at most 50 keys (409 beyond: revoke one first). API keys are managed from a logged-in session (the account page), so a leaked key cannot mint others.
          */
         post: operations["createApiKey"];
         delete?: never;

@@ -34,6 +34,13 @@ export const createApiKeyHandler: RouteHandler<typeof createApiKey, AppEnv> = as
     secret_hash: hash,
     scopes: [...scopes].sort(),
   });
+  if (!key) {
+    return problem(
+      c,
+      409,
+      `An account holds at most ${repository.MAX_API_KEYS} API keys: revoke one you no longer use, then create this one.`,
+    );
+  }
   c.header('Location', `/v1/api-keys/${key.id}`);
   return c.json({ ...keyBody(key), secret }, 201);
 };

@@ -5,15 +5,31 @@ type Db = Kysely<Database>;
 
 const LISTED_COLUMNS = ['id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at'] as const;
 
+/** Most keys one account may hold: enough for every script and service, never unbounded. */
+export const MAX_API_KEYS = 50;
+
+/**
+ * Stores a new key unless its owner already holds MAX_API_KEYS (then undefined). The owner's
+ * row is locked while counting, so simultaneous requests cannot pass the limit together.
+ */
 export function insertApiKey(
   db: Db,
   key: { user_id: string; name: string; prefix: string; secret_hash: string; scopes: string[] },
 ) {
-  return db
-    .insertInto('api_keys')
-    .values(key)
-    .returning([...LISTED_COLUMNS])
-    .executeTakeFirstOrThrow();
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom('users').select('id').where('id', '=', key.user_id).forUpdate().execute();
+    const { n } = await trx
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('user_id', '=', key.user_id)
+      .executeTakeFirstOrThrow();
+    if (Number(n) >= MAX_API_KEYS) return undefined;
+    return trx
+      .insertInto('api_keys')
+      .values(key)
+      .returning([...LISTED_COLUMNS])
+      .executeTakeFirstOrThrow();
+  });
 }
 
 export function listApiKeys(db: Db, userId: string) {

@@ -4,6 +4,7 @@ import { secured } from '../auth/secured.ts';
 import { idempotent } from '../idempotency/idempotent.ts';
 import { problemResponses } from '../lib/problem.ts';
 import { cleanText, IdSchema, TimestampSchema } from '../lib/schemas.ts';
+import { MAX_API_KEYS } from './api-keys.repository.ts';
 
 export const ApiKeySchema = z
   .object({
@@ -74,7 +75,7 @@ export const createApiKey = createRoute(
         operationId: 'createApiKey',
         tags: [TAG],
         summary: 'Create an API key',
-        description: `The answer holds the secret, once. ${SESSION_ONLY}`,
+        description: `The answer holds the secret, once. An account holds at most ${MAX_API_KEYS} keys (409 beyond: revoke one first). ${SESSION_ONLY}`,
         request: {
           body: { required: true, content: { 'application/json': { schema: CreateApiKeySchema } } },
         },
@@ -83,7 +84,7 @@ export const createApiKey = createRoute(
             description: 'Created. Store `secret` now: it is not shown again.',
             content: { 'application/json': { schema: CreatedApiKeySchema } },
           },
-          ...problemResponses(413, 415, 422),
+          ...problemResponses(409, 413, 415, 422),
         },
       },
       { sessionOnly: true },

@@ -6,6 +6,7 @@ import { createTestApp } from '../../test/support/app.ts';
 import { contractClient, readProblem } from '../../test/support/contract.ts';
 import { openTestDatabase, type TestDatabase, testEngines } from '../../test/support/databases.ts';
 import { secured } from '../auth/secured.ts';
+import { MAX_API_KEYS } from './api-keys.repository.ts';
 
 // A write operation open to API keys, as datasets and charts are: checks the scope rule. Under
 // /v1, where the API reads credentials.
@@ -51,6 +52,30 @@ describe.each(testEngines)('API keys on %s', (engine) => {
     const after = await request('/v1/api-keys', { headers: { Cookie: account.cookie } });
     const [used] = ((await after.json()) as { items: { last_used_at: string | null }[] }).items;
     expect(used?.last_used_at).not.toBeNull();
+  });
+
+  it(`holds at most ${MAX_API_KEYS} keys per account, even asked for all at once; 409 past them`, async () => {
+    const account = await signUp(request, 'ManyKeys');
+    const asked = await Promise.all(
+      Array.from({ length: MAX_API_KEYS + 5 }, (_, i) =>
+        request(
+          '/v1/api-keys',
+          json({ name: `k${i}`, scopes: ['read'] }, { Cookie: account.cookie }),
+        ),
+      ),
+    );
+    const statuses = asked.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(MAX_API_KEYS);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(5);
+    const refused = asked.find((r) => r.status === 409) as Response;
+    expect((await readProblem(refused)).detail).toMatch(/at most 50 API keys: revoke one/);
+    const kept = (await asked.find((r) => r.status === 201)?.json()) as { id: string };
+    const revoked = await request(`/v1/api-keys/${kept.id}`, {
+      method: 'DELETE',
+      headers: { Cookie: account.cookie },
+    });
+    expect(revoked.status).toBe(204);
+    await createKey(request, account, ['read']);
   });
 
   it('stores only a hash of the secret', async () => {

@@ -1,13 +1,13 @@
 import { max } from 'd3-array';
 import { area, line, stack, stackOffsetNone } from 'd3-shape';
-import { annotatedValues, drawAnnotations } from '../annotations.ts';
+import { annotatedValues } from '../annotations.ts';
 import { numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { allY, extentOf, key, type Model, type Point } from '../model.ts';
 import { el, finite, tip } from '../svg.ts';
-import { xPlacement } from './x-axis.ts';
+import { drawnAlongX, xPlacement } from './x-axis.ts';
 
 /** Line and area charts: one path per series; areas stacked on request. */
 export function drawLine(model: Model, region: Box, width: number): Drawn {
@@ -98,22 +98,7 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
     }
     marks.push(el('g', { class: 'series', 'data-series': i }, shape));
   }
-  const notes = drawAnnotations(model, {
-    plot,
-    along: (cell) => {
-      const v = x.find(cell);
-      return v === undefined
-        ? undefined
-        : chart.x.scale(v) + (x.categorical ? chart.x.band / 2 : 0);
-    },
-    value: chart.y.scale,
-    horizontal: false,
-  });
-  return {
-    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + notes + chart.over,
-    plot: chart.plot,
-    x: chart.x,
-  };
+  return drawnAlongX(model, chart, x, marks);
 }
 
 /** The y axis title: the spec's, else the measure's name when there is one series. */

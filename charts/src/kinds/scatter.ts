@@ -1,5 +1,5 @@
 import { scaleSqrt } from 'd3-scale';
-import { annotatedValues, drawAnnotations } from '../annotations.ts';
+import { annotatedValues } from '../annotations.ts';
 import { numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
@@ -7,7 +7,7 @@ import type { Box } from '../frame.ts';
 import { allY, extentOf, type Model } from '../model.ts';
 import { el, finite, tip } from '../svg.ts';
 import { yTitle } from './line.ts';
-import { xPlacement } from './x-axis.ts';
+import { drawnAlongX, xPlacement } from './x-axis.ts';
 
 /** Scatter plots: one dot per row, sized by a third column when the spec names one. */
 export function drawScatter(model: Model, region: Box, width: number): Drawn {
@@ -57,20 +57,5 @@ export function drawScatter(model: Model, region: Box, width: number): Drawn {
     });
     return el('g', { class: 'series', 'data-series': si }, dots.join(''));
   });
-  const notes = drawAnnotations(model, {
-    plot,
-    along: (cell) => {
-      const v = x.find(cell);
-      return v === undefined
-        ? undefined
-        : chart.x.scale(v) + (x.categorical ? chart.x.band / 2 : 0);
-    },
-    value: chart.y.scale,
-    horizontal: false,
-  });
-  return {
-    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + notes + chart.over,
-    plot: chart.plot,
-    x: chart.x,
-  };
+  return drawnAlongX(model, chart, x, marks);
 }

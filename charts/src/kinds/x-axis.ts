@@ -1,6 +1,9 @@
+import { drawAnnotations } from '../annotations.ts';
 import { type Axis, bandAxis, numberAxis, timeAxis } from '../axes.ts';
+import type { Cartesian, Drawn } from '../cartesian.ts';
 import type { Box } from '../frame.ts';
 import { categoriesOf, extentOf, key, type Model } from '../model.ts';
+import { el } from '../svg.ts';
 
 /** The x axis of a chart drawn along x (line, area, scatter) and how to place a point on it. */
 export interface XPlacement {
@@ -37,5 +40,25 @@ export function xPlacement(model: Model, region: Box): XPlacement {
       const at = model.xValue(x);
       return Number.isFinite(at) ? at : undefined;
     },
+  };
+}
+
+/** A chart drawn along x as a whole: axes under its marks, then annotations, then titles. */
+export function drawnAlongX(model: Model, chart: Cartesian, x: XPlacement, marks: string[]): Drawn {
+  const notes = drawAnnotations(model, {
+    plot: chart.plot,
+    along: (cell) => {
+      const v = x.find(cell);
+      return v === undefined
+        ? undefined
+        : chart.x.scale(v) + (x.categorical ? chart.x.band / 2 : 0);
+    },
+    value: chart.y.scale,
+    horizontal: false,
+  });
+  return {
+    markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + notes + chart.over,
+    plot: chart.plot,
+    x: chart.x,
   };
 }

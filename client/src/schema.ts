@@ -280,6 +280,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/charts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chart-ready series for a definition, without saving a chart
+         * @description What `GET /v1/charts/{id}/data` would answer for this definition on this dataset, checked the same way (422 naming the field): a builder previews each change with it and saves only when asked. Nothing is stored. Anyone who can read the dataset may ask.
+         */
+        post: operations["previewChart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/charts/{id}": {
         parameters: {
             query?: never;
@@ -946,6 +966,59 @@ export interface components {
             x: string | number;
             y: number;
             label: string;
+        };
+        ChartPreview: {
+            /** @enum {string} */
+            type: "line" | "area" | "bar" | "scatter" | "histogram" | "pie";
+            x: {
+                name: string;
+                type: components["schemas"]["ColumnType"];
+            };
+            series: {
+                name: string;
+                /** @description `[x, y]` pairs (`[x, y, size]` for a sized scatter), in x order. */
+                points: (string | number | boolean | null)[][];
+            }[];
+            /** @description Histogram only: the width of each bin. */
+            bin_width: number | null;
+            /** @description Whether some points were dropped to stay within `max_points`. */
+            downsampled: boolean;
+            /**
+             * @description `minmax` keeps each bucket’s lowest and highest point, and the first and last.
+             * @enum {string}
+             */
+            method: "none" | "minmax" | "stride";
+            /** @description Points before downsampling, over all series. */
+            total_points: number;
+            /** @description Series beyond the most the chart draws (its `series.max`, 10 by default, at most the server’s `CHART_MAX_SERIES`, 20 by default), ranked over all rows: the largest are drawn and the rest combined into one “Other (n more)” series for counts, sums and plotted rows, or left out for averages, medians, minima and maxima. 0 when all are drawn. */
+            other_series: number;
+            /** @description x values beyond the most a bar, pie or category chart draws (`CHART_MAX_CATEGORIES`, 500 by default): text categories keep the largest and combine the rest into “Other (n more)” (counts and sums) or leave them out; dates and numbers keep the first ones in x order. 0 when all are drawn. */
+            other_categories: number;
+        };
+        /**
+         * @example {
+         *       "dataset_id": "0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b",
+         *       "spec": {
+         *         "type": "bar",
+         *         "x": {
+         *           "column": "city"
+         *         },
+         *         "y": [
+         *           {
+         *             "column": "pm25",
+         *             "aggregate": "avg"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        ChartPreviewRequest: {
+            /**
+             * Format: uuid
+             * @example 0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b
+             */
+            dataset_id: string;
+            spec: components["schemas"]["ChartSpec"];
         };
         NewChart: {
             /**
@@ -2551,6 +2624,95 @@ export interface operations {
                 };
             };
             /** @description Some input is invalid; `errors` names each field. Also when the `Idempotency-Key` was already used for a different request (`errors` then names the header). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after the `Retry-After` seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewChart: {
+        parameters: {
+            query?: {
+                max_points?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChartPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description The series. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChartPreview"];
+                };
+            };
+            /** @description No valid credentials were sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credentials do not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than the configured limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not in a format this operation accepts. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Some input is invalid; `errors` names each field. */
             422: {
                 headers: {
                     [name: string]: unknown;

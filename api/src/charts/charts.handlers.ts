@@ -19,6 +19,7 @@ import type {
   getChartData,
   getChartImage,
   listCharts,
+  previewChart,
   updateChart,
 } from './charts.routes.ts';
 
@@ -233,4 +234,19 @@ export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = 
       return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' });
     },
   ) as ReturnType<RouteHandler<typeof getChartImage, AppEnv>>;
+};
+
+export const previewChartHandler: RouteHandler<typeof previewChart, AppEnv> = async (c) => {
+  const { dataset_id: datasetId, spec } = c.req.valid('json');
+  const { max_points: maxPoints } = c.req.valid('query');
+  try {
+    const dataset = await datasetFor(c, datasetId);
+    validateSpec(spec, dataset.columns);
+    const { chart_id: _unsaved, ...data } = await readDatasetRows(c.var.reads, dataset, (db) =>
+      chartData(db, { id: '', spec }, dataset, { ...chartLimits(c), maxPoints }),
+    );
+    return c.json(data, 200);
+  } catch (error) {
+    return inputProblem(c, error);
+  }
 };

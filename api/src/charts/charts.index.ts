@@ -6,6 +6,7 @@ import {
   getChartHandler,
   getChartImageHandler,
   listChartsHandler,
+  previewChartHandler,
   updateChartHandler,
 } from './charts.handlers.ts';
 import {
@@ -15,11 +16,13 @@ import {
   getChartData,
   getChartImage,
   listCharts,
+  previewChart,
   updateChart,
 } from './charts.routes.ts';
 
 export const chartsRouter = createRouter()
   .openapi(listCharts, listChartsHandler)
+  .openapi(previewChart, previewChartHandler)
   .openapi(createChart, createChartHandler)
   .openapi(getChart, getChartHandler)
   .openapi(updateChart, updateChartHandler)

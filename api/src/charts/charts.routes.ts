@@ -7,6 +7,8 @@ import {
   ChartDataSchema,
   ChartListSchema,
   ChartPatchSchema,
+  ChartPreviewRequestSchema,
+  ChartPreviewSchema,
   ChartSchema,
   NewChartSchema,
 } from './charts.schemas.ts';
@@ -169,5 +171,26 @@ export const getChartImage = createRoute({
     },
     304: { description: 'Not changed since the ETag in `If-None-Match`.' },
     ...problemResponses(401, 404, 422, 503),
+  },
+});
+
+export const previewChart = createRoute({
+  method: 'post',
+  path: '/v1/charts/preview',
+  operationId: 'previewChart',
+  tags: [TAG],
+  summary: 'Chart-ready series for a definition, without saving a chart',
+  description:
+    'What `GET /v1/charts/{id}/data` would answer for this definition on this dataset, checked the same way (422 naming the field): a builder previews each change with it and saves only when asked. Nothing is stored. Anyone who can read the dataset may ask.',
+  ...publicRead,
+  request: {
+    query: z.object({
+      max_points: z.coerce.number().int().min(10).max(100_000).default(2000),
+    }),
+    body: { required: true, content: json(ChartPreviewRequestSchema) },
+  },
+  responses: {
+    200: { description: 'The series.', content: json(ChartPreviewSchema) },
+    ...problemResponses(401, 403, 413, 415, 422, 429, 503),
   },
 });

@@ -224,3 +224,15 @@ export const ChartDataSchema = z
       ),
   })
   .openapi('ChartData');
+
+export const ChartPreviewRequestSchema = z
+  .object({ dataset_id: IdSchema, spec: ChartSpecSchema })
+  .openapi('ChartPreviewRequest', {
+    example: {
+      dataset_id: '0b5a3f4e-2c1d-4e8f-9a7b-6c5d4e3f2a1b',
+      spec: { type: 'bar', x: { column: 'city' }, y: [{ column: 'pm25', aggregate: 'avg' }] },
+    },
+  });
+
+/** A chart's series for a definition not saved yet: what `/data` answers, without a chart id. */
+export const ChartPreviewSchema = ChartDataSchema.omit({ chart_id: true }).openapi('ChartPreview');

@@ -20,6 +20,7 @@ export class ServerBusyError extends Error {
 
 /** The operations whose work grows with the data; each holds a slot while its handler runs. */
 export const HEAVY_READ_PATHS = [
+  '/v1/charts/preview',
   '/v1/charts/:id/data',
   '/v1/charts/:id/image.svg',
   '/v1/datasets/:id/rows',
@@ -101,8 +102,9 @@ export function heavyReads(
   limiter: ReturnType<typeof heavyReadLimiter>,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    // POST …/query reads; the other writes (append, create) have their own limits.
-    const reading = c.req.method === 'GET' || c.req.path.endsWith('/query');
+    // POST …/query and /v1/charts/preview read; the other writes (append, create) have their own limits.
+    const reading =
+      c.req.method === 'GET' || c.req.path.endsWith('/query') || c.req.path.endsWith('/preview');
     if (!reading) return next();
     const auth = c.get('auth');
     const caller = auth ? `user:${auth.user.id}` : `ip:${clientIp(c, c.var.config.TRUST_PROXY)}`;

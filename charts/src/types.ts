@@ -2,7 +2,8 @@ import type { components } from '@chartroom/client';
 
 /** A chart's definition and its drawn data, exactly as the API's contract gives them. */
 export type ChartSpec = components['schemas']['ChartSpec'];
-export type ChartData = components['schemas']['ChartData'];
+/** A saved chart's `/data`, or a preview's (the same, without a chart id). */
+export type ChartData = components['schemas']['ChartPreview'] & { chart_id?: string };
 export type Series = ChartData['series'][number];
 export type Cell = string | number | boolean | null;
 export type Theme = 'light' | 'dark';

@@ -213,4 +213,55 @@ describe('charts in the browser', () => {
     }
     await phone.close();
   });
+
+  it('the builder saves nothing until Save, and its owner edits a chart in place', async () => {
+    const context = await stack.browser.newContext({ viewport: { width: 1000, height: 900 } });
+    const page = await signedInPage(context);
+    const dataset = await apiCall<{ id: string }>(
+      page,
+      '/v1/datasets?name=Drafts&visibility=private',
+      {
+        method: 'POST',
+        body: CSV,
+        type: 'text/csv',
+      },
+    );
+    const mine = async () =>
+      page.evaluate(async (url) => {
+        const answer = await fetch(url, { credentials: 'include' });
+        return ((await answer.json()) as { items: unknown[] }).items.length;
+      }, `${stack.api.url}/v1/charts?mine=true`);
+    // Open the builder and change things: the preview draws, no chart is stored.
+    await page.goto(`${stack.web.url}/charts/new/?dataset=${dataset.id}`);
+    await page.locator('#preview svg .marks').waitFor();
+    await page.getByLabel('Chart type').selectOption('bar');
+    await page.getByLabel('X axis').selectOption('city');
+    await page.locator('#preview svg .marks rect').first().waitFor();
+    expect(await mine()).toBe(0);
+    const id = await buildChart(
+      page,
+      stack.web.url,
+      dataset.id,
+      { 'Chart type': 'line', 'X axis': 'day', Title: 'First title' },
+      'private',
+    );
+    expect(await mine()).toBe(1);
+    // Edit from the chart page: the builder opens with the chart's definition.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.waitForURL(/\/charts\/new\/\?chart=/);
+    await page.locator('#preview svg .marks').waitFor();
+    expect(await page.getByLabel('Chart type').inputValue()).toBe('line');
+    expect(await page.getByLabel('X axis').inputValue()).toBe('day');
+    await page.getByLabel('Title', { exact: true }).fill('Second title');
+    await page.getByRole('button', { name: 'Save chart' }).click();
+    await page.waitForURL(new RegExp(`/chart/\\?id=${id}`));
+    await page.locator('#chart h1', { hasText: 'Second title' }).waitFor();
+    expect(await mine()).toBe(1);
+    // And delete it, after saying what goes.
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(`${stack.web.url}/`);
+    expect(await mine()).toBe(0);
+    await context.close();
+  });
 });

@@ -109,6 +109,11 @@ async function open(path: string) {
     const id = new URL(route.request().url()).pathname.split('/')[3] as string;
     return route.fulfill({ status: 200, headers: cors, json: hostileData(id) });
   });
+  // The builder's preview (nothing saved) answers the same shape, without a chart id.
+  await page.route('**/v1/charts/preview*', (route) => {
+    const { chart_id: _, ...data } = hostileData(chartId);
+    return route.fulfill({ status: 200, headers: cors, json: data });
+  });
   await page.route(`**/v1/charts/${chartId}`, async (route) => {
     const real = await route.fetch();
     const chart = await real.json();

@@ -1,8 +1,14 @@
-import { type DrawnChart, formatNumber, formatX } from '@chartroom/charts';
+import {
+  type DrawnChart,
+  type ChartData as DrawnData,
+  formatNumber,
+  formatX,
+} from '@chartroom/charts';
 import type { components } from '@chartroom/client';
 
 type ChartSpec = components['schemas']['ChartSpec'];
-type ChartData = components['schemas']['ChartData'];
+/** A saved chart's /data or a preview: what the renderer draws. */
+type ChartData = DrawnData;
 
 /** What the pointer reads: the chart as drawn now (its layout) and the data drawn. */
 export interface Reading {

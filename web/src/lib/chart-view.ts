@@ -1,9 +1,10 @@
-import { type DrawnChart, drawChart } from '@chartroom/charts';
+import { type DrawnChart, type ChartData as DrawnData, drawChart } from '@chartroom/charts';
 import type { components } from '@chartroom/client';
 import { sanitiseSvg } from './svg-sanitiser';
 
 type ChartSpec = components['schemas']['ChartSpec'];
-type ChartData = components['schemas']['ChartData'];
+/** A saved chart's /data or a preview: what the renderer draws. */
+type ChartData = DrawnData;
 
 export interface ChartView {
   /** The chart as last drawn, with its layout (for reading pointer positions). */

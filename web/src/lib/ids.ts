@@ -39,4 +39,5 @@ export const links = {
   embed: (id: string) => `/embed/${encodeURIComponent(id)}`,
   dataset: (id: string) => `/dataset/?id=${encodeURIComponent(id)}`,
   newChart: (datasetId: string) => `/charts/new/?dataset=${encodeURIComponent(datasetId)}`,
+  editChart: (id: string) => `/charts/new/?chart=${encodeURIComponent(id)}`,
 };

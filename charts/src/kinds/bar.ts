@@ -9,7 +9,7 @@ import { inkOn } from '../palette.ts';
 import { el, finite, text, tip } from '../svg.ts';
 import { textWidth } from '../text-width.ts';
 import type { Cell } from '../types.ts';
-import { yTitle } from './line.ts';
+import { yTitle } from './y-title.ts';
 
 /** One bar of one series: where it starts and ends along the value axis. */
 interface Bar {

@@ -1,10 +1,11 @@
-import { annotatedValues, drawAnnotations } from '../annotations.ts';
+import { annotatedValues } from '../annotations.ts';
 import { numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { drawable, extentOf, type Model } from '../model.ts';
 import { el, finite, tip } from '../svg.ts';
+import { drawnAlongX } from './x-axis.ts';
 
 /** Histograms: adjacent bars over the bins the API counted, ticked at round values. */
 export function drawHistogram(model: Model, region: Box, width: number): Drawn {
@@ -45,18 +46,13 @@ export function drawHistogram(model: Model, region: Box, width: number): Drawn {
       tip(`${range}: ${formatNumber(p.y ?? 0, { style: 'integer' })}`),
     );
   });
-  const notes = drawAnnotations(model, {
-    plot,
-    along: (cell) => {
+  // Bins sit at their numbers: an annotation's x is read as one.
+  const numbers = {
+    categorical: false,
+    find: (cell: unknown) => {
       const v = Number(cell);
-      return Number.isFinite(v) ? chart.x.scale(v) : undefined;
+      return Number.isFinite(v) ? v : undefined;
     },
-    value: chart.y.scale,
-    horizontal: false,
-  });
-  return {
-    markup: chart.under + el('g', { class: 'marks' }, bars.join('')) + notes + chart.over,
-    plot: chart.plot,
-    x: chart.x,
   };
+  return drawnAlongX(model, chart, numbers, bars);
 }

@@ -2,12 +2,12 @@ import { max } from 'd3-array';
 import { area, line, stack, stackOffsetNone } from 'd3-shape';
 import { annotatedValues } from '../annotations.ts';
 import { numberAxis } from '../axes.ts';
-import { type Drawn, layoutCartesian } from '../cartesian.ts';
+import type { Drawn } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { allY, extentOf, key, type Model, type Point } from '../model.ts';
 import { el, finite, tip } from '../svg.ts';
-import { drawnAlongX, xPlacement } from './x-axis.ts';
+import { drawnAlongX, layoutAlongX, xPlacement } from './x-axis.ts';
 
 /** Line and area charts: one path per series; areas stacked on request. */
 export function drawLine(model: Model, region: Box, width: number): Drawn {
@@ -19,17 +19,12 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
     ? extentOf(layers.flatMap((layer) => layer.flatMap((d) => [d[0], d[1]])))
     : extentOf(allY(model.series));
   const [low, high] = extentOf([lo, hi, ...annotatedValues(model.spec)]);
-  const chart = layoutCartesian(
+  const chart = layoutAlongX(
+    model,
     region,
-    {
-      x: x.axis,
-      y: numberAxis(low, high, { zero: isArea, format: model.number }),
-      values: 'y',
-      xTitle: model.spec.format?.x_label || model.data.x.name,
-      yTitle: yTitle(model),
-    },
-    model.colours,
     width,
+    x,
+    numberAxis(low, high, { zero: isArea, format: model.number }),
   );
   const { plot } = chart;
   const X = (value: number) =>
@@ -99,13 +94,6 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
     marks.push(el('g', { class: 'series', 'data-series': i }, shape));
   }
   return drawnAlongX(model, chart, x, marks);
-}
-
-/** The y axis title: the spec's, else the measure's name when there is one series. */
-export function yTitle(model: Model): string | undefined {
-  const own = model.spec.format?.y_label;
-  if (own) return own;
-  return model.series.length === 1 ? model.series[0]?.name : undefined;
 }
 
 interface StackRow {

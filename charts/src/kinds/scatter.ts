@@ -1,30 +1,18 @@
 import { scaleSqrt } from 'd3-scale';
 import { annotatedValues } from '../annotations.ts';
 import { numberAxis } from '../axes.ts';
-import { type Drawn, layoutCartesian } from '../cartesian.ts';
+import type { Drawn } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { allY, extentOf, type Model } from '../model.ts';
 import { el, finite, tip } from '../svg.ts';
-import { yTitle } from './line.ts';
-import { drawnAlongX, xPlacement } from './x-axis.ts';
+import { drawnAlongX, layoutAlongX, xPlacement } from './x-axis.ts';
 
 /** Scatter plots: one dot per row, sized by a third column when the spec names one. */
 export function drawScatter(model: Model, region: Box, width: number): Drawn {
   const x = xPlacement(model, region);
   const [lo, hi] = extentOf([...allY(model.series), ...annotatedValues(model.spec)]);
-  const chart = layoutCartesian(
-    region,
-    {
-      x: x.axis,
-      y: numberAxis(lo, hi, { format: model.number }),
-      values: 'y',
-      xTitle: model.spec.format?.x_label || model.data.x.name,
-      yTitle: yTitle(model),
-    },
-    model.colours,
-    width,
-  );
+  const chart = layoutAlongX(model, region, width, x, numberAxis(lo, hi, { format: model.number }));
   const { plot } = chart;
   const sizes = model.series.flatMap((s) => s.points.map((p) => p.size ?? 0));
   const [, largest] = extentOf(sizes);

@@ -1,9 +1,10 @@
 import { drawAnnotations } from '../annotations.ts';
 import { type Axis, bandAxis, numberAxis, timeAxis } from '../axes.ts';
-import type { Cartesian, Drawn } from '../cartesian.ts';
+import { type Cartesian, type Drawn, layoutCartesian } from '../cartesian.ts';
 import type { Box } from '../frame.ts';
 import { categoriesOf, extentOf, key, type Model } from '../model.ts';
 import { el } from '../svg.ts';
+import { yTitle } from './y-title.ts';
 
 /** The x axis of a chart drawn along x (line, area, scatter) and how to place a point on it. */
 export interface XPlacement {
@@ -44,7 +45,12 @@ export function xPlacement(model: Model, region: Box): XPlacement {
 }
 
 /** A chart drawn along x as a whole: axes under its marks, then annotations, then titles. */
-export function drawnAlongX(model: Model, chart: Cartesian, x: XPlacement, marks: string[]): Drawn {
+export function drawnAlongX(
+  model: Model,
+  chart: Cartesian,
+  x: Pick<XPlacement, 'find' | 'categorical'>,
+  marks: string[],
+): Drawn {
   const notes = drawAnnotations(model, {
     plot: chart.plot,
     along: (cell) => {
@@ -61,4 +67,26 @@ export function drawnAlongX(model: Model, chart: Cartesian, x: XPlacement, marks
     plot: chart.plot,
     x: chart.x,
   };
+}
+
+/** The plot of a chart drawn along x: its x axis, the given value axis, the usual titles. */
+export function layoutAlongX(
+  model: Model,
+  region: Box,
+  width: number,
+  x: XPlacement,
+  y: Axis,
+): Cartesian {
+  return layoutCartesian(
+    region,
+    {
+      x: x.axis,
+      y,
+      values: 'y',
+      xTitle: model.spec.format?.x_label || model.data.x.name,
+      yTitle: yTitle(model),
+    },
+    model.colours,
+    width,
+  );
 }

@@ -51,6 +51,7 @@ export function numberAxis(
       scale,
       band: 0,
       ticks: ticks.map((t) => ({ at: scale(t.value), label: t.label })),
+      domain: [domain[0], domain[1]],
       size:
         along === 'y'
           ? widest(

@@ -39,6 +39,11 @@ export interface RenderOptions {
   idPrefix?: string;
   /** With an XML declaration, for a file of its own (the API's image.svg). */
   standalone?: boolean;
+  /**
+   * Series names in the order they took colours in the chart as first drawn: a zoomed range,
+   * whose series the API ranks afresh, keeps each series' colour.
+   */
+  colourOrder?: string[];
 }
 
 const FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
@@ -68,7 +73,7 @@ export function drawChart(spec: ChartSpec, data: ChartData, options: RenderOptio
   const width = clamp(options.width, 120, 4000);
   const height = clamp(options.height, 100, 4000);
   const theme: Theme = options.theme === 'dark' ? 'dark' : 'light';
-  const model = buildModel(spec, data, theme);
+  const model = buildModel(spec, data, theme, options.colourOrder);
   const pad = padding(width);
   const parts: string[] = [el('rect', { width, height, fill: model.colours.background })];
   let top = pad;

@@ -54,7 +54,12 @@ function yOf(cell: Cell | undefined): number | null {
   return Number.isFinite(n) ? drawable(n) : null;
 }
 
-export function buildModel(spec: ChartSpec, data: ChartData, theme: Theme): Model {
+export function buildModel(
+  spec: ChartSpec,
+  data: ChartData,
+  theme: Theme,
+  colourOrder: string[] = [],
+): Model {
   const type = data.x.type;
   const xKind: XKind = TIME_TYPES.has(type)
     ? 'time'
@@ -63,7 +68,7 @@ export function buildModel(spec: ChartSpec, data: ChartData, theme: Theme): Mode
       : 'category';
   const names = data.series.map((s) => String(s.name));
   const own = Object.fromEntries((spec.colors ?? []).map((c) => [c.series, c.color]));
-  const colours = seriesColours(names, theme, own);
+  const colours = seriesColours(names, theme, own, colourOrder);
   const highlighted = new Set(spec.highlight ?? []);
   // A highlight naming no drawn series would grey everything: then nothing is greyed.
   const highlighting = names.some((n) => highlighted.has(n));

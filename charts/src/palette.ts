@@ -69,19 +69,33 @@ export const THEMES: Record<Theme, ThemeColours> = {
 
 export const OTHER_SERIES = /^Other \([\d,]+ more\)$/;
 
-/** The colour of each series: its own from the spec if set, grey for "Other", else the palette. */
+/**
+ * The colour of each series: its own from the spec if set, grey for "Other", else the palette.
+ * `order` names series in the order they first took palette colours (the whole chart, before a
+ * zoom re-ranked them): each keeps its colour, and series new to the view take the colours left.
+ */
 export function seriesColours(
   names: string[],
   theme: Theme,
   chosen: Record<string, string> = {},
+  order: string[] = [],
 ): string[] {
   const palette = PALETTES[theme];
+  const slots = new Map<string, number>();
+  for (const name of order) {
+    if (!chosen[name] && !OTHER_SERIES.test(name) && !slots.has(name)) slots.set(name, slots.size);
+  }
+  const taken = new Set(names.map((n) => slots.get(n)).filter((n) => n !== undefined));
   let next = 0;
+  const free = () => {
+    while (taken.has(next % palette.length) && next < taken.size + palette.length) next++;
+    return next++ % palette.length;
+  };
   return names.map((name) => {
     const own = chosen[name];
     if (own) return own;
     if (OTHER_SERIES.test(name)) return THEMES[theme].other;
-    return palette[next++ % palette.length] as string;
+    return palette[(slots.get(name) ?? free()) % palette.length] as string;
   });
 }
 

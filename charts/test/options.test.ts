@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderChart } from '../src/index.ts';
+import { drawChart, renderChart } from '../src/index.ts';
 import { PALETTES, THEMES } from '../src/palette.ts';
 import type { ChartSpec } from '../src/types.ts';
 import { dataOf, EXAMPLES, MONTHS, REGIONS } from './fixtures.ts';
@@ -12,6 +12,22 @@ const textIn = (svg: string, group: string) =>
   textsOf(svg)
     .filter((t) => t.group === group)
     .map((t) => t.content);
+
+describe('areas', () => {
+  it('an area over values far from zero fills down to the zero its axis starts at', () => {
+    const points = MONTHS.slice(0, 12).map((m, i) => [m, 100 + i * 10]);
+    const data = dataOf('area', { name: 'month', type: 'date' }, [{ name: 'v', points }]);
+    const drawn = drawChart({ type: 'area', x: { column: 'month', bucket: 'month' } }, data, {
+      width: 600,
+      height: 400,
+    });
+    const fill = drawn.svg.match(/<path d="([^"]+)" fill="#[0-9A-Fa-f]{6}" fill-opacity/)?.[1];
+    const ys = [...(fill ?? '').matchAll(/,(-?[\d.]+)/g)].map((m) => Number(m[1]));
+    const plot = drawn.plot as { y: number; h: number };
+    expect(Math.max(...ys)).toBeCloseTo(plot.y + plot.h, 0);
+    expect(textIn(drawn.svg, 'ticks')).toContain('0');
+  });
+});
 
 describe('series colours and highlights', () => {
   it('a colour set in the spec replaces the palette’s for that series only', () => {

@@ -132,6 +132,17 @@ describe('many series', () => {
     expect(legend[11]).toMatch(/^Other \(9 more\) \d+%$/);
     expect(svg).toMatch(/>\d+%<\/text>/);
   });
+  it('a zoomed view that ranks series afresh keeps each series its colour', () => {
+    const strokes = (svg: string) =>
+      [...svg.matchAll(/<path d="[^"]+" fill="none" stroke="(#[0-9A-Fa-f]{6})"/g)].map((m) => m[1]);
+    const whole = strokes(renderChart(spec, data, { width: 600, height: 400 }));
+    const zoomed = { ...data, series: [...data.series].reverse().slice(0, 6) };
+    const order = data.series.map((s) => String(s.name));
+    const kept = strokes(
+      renderChart(spec, zoomed, { width: 600, height: 400, colourOrder: order }),
+    );
+    expect(kept).toEqual(whole.slice(6).reverse());
+  });
   it('says when the API left smaller series out', () => {
     const capped = { ...data, other_series: 7 };
     expect(renderChart(spec, capped, { width: 600, height: 400 })).toContain(

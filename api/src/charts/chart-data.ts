@@ -19,7 +19,7 @@ type Cell = string | number | boolean | null;
  * Series drawn when the spec does not say (`series.max`): about as many as a palette keeps
  * apart; beyond them the rest fold into "Other".
  */
-export const DEFAULT_DRAWN_SERIES = 10;
+export const DEFAULT_DRAWN_SERIES = 12;
 
 export interface DataOptions {
   maxPoints: number;
@@ -56,8 +56,7 @@ function rangeFilters(columns: StoredColumn[], x: StoredColumn, options: DataOpt
   return range;
 }
 
-const foldOf = (spec: ChartSpec, raw: boolean): Fold =>
-  raw ? 'merge' : spec.y.every((y) => !y.column || y.aggregate === 'sum') ? 'add' : 'drop';
+const foldOf = (spec: ChartSpec, raw: boolean): Fold => (raw ? 'merge' : 'add');
 
 /** Chart-ready series, computed in the database by the dataset query engine, bounded in size. */
 export async function chartData(

@@ -9,12 +9,11 @@ import type { Database } from '../db/schema.ts';
  */
 
 /**
- * How the values of folded series or categories combine: counts and sums add up (one "Other"
- * aggregate over their rows); rows plotted as they are (aggregate `none`) merge into one "Other"
- * series; averages, medians, minima and maxima of parts do not make the whole, so those are left
- * out rather than shown wrong.
+ * How the values of folded series or categories combine: aggregated charts compute "Other" as one
+ * more group over all of the folded rows (its average is the average of those rows, not an
+ * average of averages); rows plotted as they are (aggregate `none`) merge into one "Other" series.
  */
-export type Fold = 'add' | 'merge' | 'drop';
+export type Fold = 'add' | 'merge';
 
 export const otherName = (folded: number) => `Other (${folded.toLocaleString('en')} more)`;
 

@@ -55,7 +55,11 @@ const ORDERED = ['integer', 'number', 'date', 'timestamp'];
 
 /** What ranks series and categories: their rows, or the magnitude of what they add up to. */
 function weightSql(source: RowSource): RawBuilder<unknown> {
-  if (source.fold !== 'add') return sql`count(*)`;
+  // Sums and counts rank by how much they add up to; averages, minima and maxima by rows.
+  const additive = source.spec.y.every(
+    (y) => !y.column || y.aggregate === 'sum' || y.aggregate === 'count',
+  );
+  if (source.fold !== 'add' || !additive) return sql`count(*)`;
   const parts = source.spec.y.map((y) => {
     if (!y.column) return sql`count(*)`;
     const column = resolveColumn(source.columns, y.column, []);
@@ -78,7 +82,7 @@ async function decideFolds(source: RowSource, where: RawBuilder<boolean>[], limi
     ? await keptValues(db, table, where, {
         key: sql.ref(source.seriesColumn.key),
         weight: weightSql(source),
-        keep: fold === 'drop' ? limits.groups : Math.max(1, limits.groups - 1),
+        keep: Math.max(1, limits.groups - 1),
         max: limits.groups,
       })
     : all;
@@ -101,7 +105,7 @@ function seriesSelect(source: RowSource, series: KeptValues): RawBuilder<unknown
   const column = source.seriesColumn;
   if (!column) return [sql`null as s`, sql`false as s_other`];
   const value = outputSql(column.key, column.type);
-  if (!series.folded || source.fold === 'drop') return [sql`${value} as s`, sql`false as s_other`];
+  if (!series.folded) return [sql`${value} as s`, sql`false as s_other`];
   return [sql`case when ${series.kept} then ${value} end as s`, sql`not ${series.kept} as s_other`];
 }
 
@@ -173,14 +177,13 @@ export async function chartRows(source: RowSource, limits: RowLimits): Promise<C
     : [...source.where];
   const folds = await decideFolds(source, where, limits);
   const filtered = [...where];
-  if (folds.series.folded && fold === 'drop') filtered.push(folds.series.kept);
   if (folds.categories.folded && !folds.categoriesAsOther) filtered.push(folds.categories.kept);
   const shape = source.raw ? rawRows(source, folds) : aggregatedRows(source, folds);
   const inner = sql<Record<string, unknown>>`select ${sql.join(shape.select)}
     from ${sql.table(table)}
     ${filtered.length ? sql`where ${sql.join(filtered, sql` and `)}` : sql``}
     ${'group' in shape ? shape.group : sql``}`;
-  const partitions = folds.series.count + (folds.series.folded && fold !== 'drop' ? 1 : 0) || 1;
+  const partitions = folds.series.count + (folds.series.folded ? 1 : 0) || 1;
   const { rows } = await sampledRows(
     inner,
     ['s', 's_other'],

@@ -30,6 +30,9 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
   const X = (value: number) =>
     finite(plot.x + chart.x.scale(value) + (x.categorical ? chart.x.band / 2 : 0));
   const Y = (value: number) => finite(plot.y + chart.y.scale(value));
+  // Areas fill down to zero, or to the axis's end nearest it when zero is not on the axis.
+  const [bottom, topmost] = chart.y.domain ?? [0, 0];
+  const base = Y(Math.max(bottom, Math.min(0, topmost)));
   const marks: string[] = [];
   // Many translucent areas over each other read as a smear: the more there are, the fainter.
   const fill = stacked ? 0.85 : model.series.length <= 3 ? 0.3 : 0.12;
@@ -53,7 +56,7 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
       const d = area<Point>()
         .defined(defined)
         .x(at)
-        .y0(Y(Math.max(lo, Math.min(0, hi))))
+        .y0(base)
         .y1((p) => Y(p.y as number))(series.points);
       shape += el('path', { d, fill: series.colour, 'fill-opacity': fill, stroke: 'none' });
     }

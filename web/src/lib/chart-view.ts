@@ -45,6 +45,8 @@ export function mountChart(
 ): ChartView {
   const prefix = `chart${++views}`;
   let current = data;
+  // Colours stay with their series when a zoom brings other series into view.
+  const colourOrder = data.series.map((s) => String(s.name));
   let last: DrawnChart | undefined;
   let drawnWidth = 0;
   const render = (width: number, height: number, theme: 'light' | 'dark', standalone = false) =>
@@ -57,6 +59,7 @@ export function mountChart(
       description: options.description,
       idPrefix: prefix,
       standalone,
+      colourOrder,
     });
   const draw = () => {
     const width = Math.floor(holder.clientWidth);

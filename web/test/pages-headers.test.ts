@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { apiOriginFrom, inlineScriptHashesOf, pagesHeaders } from '../src/build/pages-headers.ts';
+import {
+  apiOriginFrom,
+  apiOriginsFrom,
+  inlineScriptHashesOf,
+  pagesHeaders,
+} from '../src/build/pages-headers.ts';
+import { apiBaseUrlFrom } from '../src/lib/api/base-url.ts';
 import { headersFor, parseHeaders } from '../src/serve/pages-rules.ts';
 
 const served = (path: string, inlineScriptHashes: string[] = []) =>
   headersFor(
-    parseHeaders(pagesHeaders({ apiOrigin: 'https://api.example.com', inlineScriptHashes })),
+    parseHeaders(pagesHeaders({ apiOrigins: ['https://api.example.com'], inlineScriptHashes })),
     path,
   );
 
@@ -52,7 +58,7 @@ describe('_headers for Cloudflare Pages', () => {
   it('refuses to write a line Cloudflare Pages would ignore', () => {
     const hashes = Array.from({ length: 60 }, (_, i) => `sha256-${String(i).padStart(44, 'x')}`);
     expect(() =>
-      pagesHeaders({ apiOrigin: 'https://api.example.com', inlineScriptHashes: hashes }),
+      pagesHeaders({ apiOrigins: ['https://api.example.com'], inlineScriptHashes: hashes }),
     ).toThrow(/over 2000 characters/);
   });
 });
@@ -63,6 +69,23 @@ describe('the API origin from PUBLIC_API_URL', () => {
     expect(apiOriginFrom('')).toBe('http://localhost:8000');
     expect(apiOriginFrom('https://api.example.com/')).toBe('https://api.example.com');
     expect(apiOriginFrom('https://example.com:8443/api')).toBe('https://example.com:8443');
+  });
+
+  it('without a setting, allows the local API under each local name, and the page calls its own', () => {
+    expect(apiOriginsFrom(undefined)).toEqual([
+      'http://localhost:8000',
+      'http://127.0.0.1:8000',
+      'http://[::1]:8000',
+    ]);
+    expect(apiOriginsFrom('https://api.example.com/v')).toEqual(['https://api.example.com']);
+    // A page on 127.0.0.1 calling localhost would be cross-site: no session cookie.
+    const page = (hostname: string) => ({ protocol: 'http:', hostname });
+    expect(apiBaseUrlFrom(undefined, page('127.0.0.1'))).toBe('http://127.0.0.1:8000');
+    expect(apiBaseUrlFrom(undefined, page('localhost'))).toBe('http://localhost:8000');
+    expect(apiBaseUrlFrom(undefined, page('charts.example.com'))).toBe('http://localhost:8000');
+    expect(apiBaseUrlFrom('https://api.example.com/', page('127.0.0.1'))).toBe(
+      'https://api.example.com',
+    );
   });
 
   it('names the setting when it is not an http(s) URL', () => {

@@ -31,7 +31,7 @@ async function writeSite(dir: string) {
   await copyFile(path.join(webRoot, 'public/_redirects'), path.join(dir, '_redirects'));
   await writeFile(
     path.join(dir, '_headers'),
-    pagesHeaders({ apiOrigin: API, inlineScriptHashes: [] }),
+    pagesHeaders({ apiOrigins: [API], inlineScriptHashes: [] }),
   );
 }
 

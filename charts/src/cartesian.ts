@@ -1,6 +1,7 @@
 import type { Along, Axis, PlacedAxis } from './axes.ts';
 import { type Box, FONT } from './frame.ts';
 import type { ThemeColours } from './palette.ts';
+import type { Reading } from './reading.ts';
 import { el, text } from './svg.ts';
 import { fitText, textWidth } from './text-width.ts';
 
@@ -18,6 +19,8 @@ export interface Drawn {
   markup: string;
   plot?: Box;
   x?: PlacedAxis;
+  /** What a reader can read off it, where (see reading.ts). */
+  reading?: Reading;
 }
 
 export interface Cartesian {

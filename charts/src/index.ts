@@ -10,19 +10,21 @@ import { drawScatter } from './kinds/scatter.ts';
 import { type LegendItem, layoutLegend } from './legend.ts';
 import { buildModel, type Model } from './model.ts';
 import { OTHER_SERIES } from './palette.ts';
+import type { Reading } from './reading.ts';
 import { el, text } from './svg.ts';
 import type { ChartData, ChartSpec, Theme } from './types.ts';
 
 export { formatDate, formatNumber, formatX, tickFormatter } from './format.ts';
 export type { Box } from './frame.ts';
 export { PALETTES, THEMES } from './palette.ts';
+export type { Reading, Stop, StopRow } from './reading.ts';
 export type { ChartData, ChartSpec, Theme } from './types.ts';
 
 /**
  * Changes whenever the renderer draws the same chart differently: caches of drawn charts
  * (the API's ETag) include it, so a new release is not hidden behind an old picture.
  */
-export const RENDERER_VERSION = '2';
+export const RENDERER_VERSION = '3';
 
 export interface RenderOptions {
   /** Size drawn, in CSS px: text keeps its size at every width. */
@@ -58,6 +60,8 @@ export interface DrawnChart {
   plot?: Box;
   /** The x values at the plot's left and right edges, on a continuous axis (ms for time). */
   xDomain?: [number, number];
+  /** What can be read off the chart, and where: the page's hover, tap and keys show it. */
+  reading?: Reading;
 }
 
 /**
@@ -124,6 +128,7 @@ export function drawChart(spec: ChartSpec, data: ChartData, options: RenderOptio
     height,
     plot: drawn.plot,
     xDomain: drawn.x?.domain,
+    reading: drawn.reading,
   };
 }
 

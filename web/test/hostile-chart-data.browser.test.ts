@@ -131,13 +131,20 @@ async function open(path: string) {
 function inspect(page: Page, holder: string) {
   return page.evaluate((selector) => {
     const root = document.querySelector(selector) as HTMLElement;
-    const elements = [...root.querySelectorAll('*')];
+    const elements = [...root.querySelectorAll('svg, svg *')];
+    // Around the drawing: the tooltip and its marker, which the page builds itself.
+    const around = [...root.querySelectorAll('*')].filter((e) => !e.closest('svg'));
     for (const element of elements) {
       for (const type of ['click', 'mouseover', 'focus', 'load']) {
         element.dispatchEvent(new Event(type, { bubbles: true }));
       }
     }
+    // Then read by keys, as a reader would: the tooltip fills with the hostile names.
+    root.dispatchEvent(new KeyboardEvent('keydown', { key: 'Home', bubbles: true }));
+    const built = [...root.querySelectorAll('*')].filter((e) => !e.closest('svg'));
     return {
+      around: [...new Set([...around, ...built].map((e) => e.localName))].sort(),
+      aroundAttributes: [...around, ...built].flatMap((e) => [...e.attributes].map((a) => a.name)),
       pwned: (window as unknown as { __pwned?: unknown }).__pwned,
       names: [...new Set(elements.map((element) => element.localName))],
       attributes: elements.flatMap((element) =>
@@ -168,6 +175,11 @@ describe('hostile chart data', () => {
       const found = await inspect(page, holder);
       expect(found.pwned).toBeUndefined();
       expect(found.names.filter((name) => !ALLOWED.has(name))).toEqual([]);
+      for (const name of found.around)
+        expect(['div', 'li', 'span', 'strong', 'ul']).toContain(name);
+      for (const name of found.aroundAttributes) {
+        expect(['class', 'hidden', 'id', 'role', 'style']).toContain(name);
+      }
       if (holder !== '#preview') expect(found.title).toBe(IMG);
       const drawn = found.texts.join('\n');
       expect(drawn).toContain(CLOSE.slice(0, 20));

@@ -56,7 +56,7 @@ function rangeFilters(columns: StoredColumn[], x: StoredColumn, options: DataOpt
   return range;
 }
 
-const foldOf = (spec: ChartSpec, raw: boolean): Fold => (raw ? 'merge' : 'add');
+const foldOf = (raw: boolean): Fold => (raw ? 'merge' : 'add');
 
 /** Chart-ready series, computed in the database by the dataset query engine, bounded in size. */
 export async function chartData(
@@ -96,7 +96,7 @@ export async function chartData(
     (!NUMERIC.includes(x.type) && !TIME.includes(x.type));
   const drawnSeries = Math.min(spec.series?.max ?? DEFAULT_DRAWN_SERIES, options.maxSeries);
   const read = await chartRows(
-    { db, spec, table, columns, x, where, seriesColumn, raw, categorical, fold: foldOf(spec, raw) },
+    { db, spec, table, columns, x, where, seriesColumn, raw, categorical, fold: foldOf(raw) },
     // Each group draws one series per measure: the cap counts series, not groups.
     {
       groups: Math.max(1, Math.floor(drawnSeries / spec.y.length)),

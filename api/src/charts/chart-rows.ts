@@ -171,7 +171,7 @@ function aggregatedRows(source: RowSource, folds: Awaited<ReturnType<typeof deci
  * series and categories of the whole dataset, not of its first rows.
  */
 export async function chartRows(source: RowSource, limits: RowLimits): Promise<ChartRows> {
-  const { db, table, x, seriesColumn, fold } = source;
+  const { db, table, x, seriesColumn } = source;
   const where = source.raw
     ? [sql<boolean>`${sql.ref(x.key)} is not null`, ...source.where]
     : [...source.where];

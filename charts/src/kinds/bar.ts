@@ -6,6 +6,7 @@ import { formatNumber } from '../format.ts';
 import { type Box, FONT } from '../frame.ts';
 import { categoriesOf, extentOf, key, type Model } from '../model.ts';
 import { inkOn } from '../palette.ts';
+import { columnStops } from '../reading.ts';
 import { el, finite, text, tip } from '../svg.ts';
 import { textWidth } from '../text-width.ts';
 import type { Cell } from '../types.ts';
@@ -105,11 +106,29 @@ export function drawBar(model: Model, region: Box, width: number): Drawn {
     value: valueAxisPlaced.scale,
     horizontal,
   });
+  // Each category is read at the end of its longest bar, or at the top of its stack.
+  const ends = new Map<string, number>();
+  for (const bar of bars) {
+    const { a, b } = place(bar);
+    ends.set(`${bar.series}:${bar.category}`, horizontal ? Math.max(a, b) : Math.min(a, b));
+  }
+  const offset = horizontal ? { along: plot.y, across: plot.x } : { along: plot.x, across: plot.y };
+  const stops = columnStops(
+    model,
+    (si, p) => {
+      const category = index.get(key(p.x));
+      const end = category === undefined ? undefined : ends.get(`${si}:${category}`);
+      if (category === undefined || end === undefined) return undefined;
+      return [offset.along + bandAxisPlaced.scale(category) + step / 2, offset.across + end];
+    },
+    { horizontal, total: stacked },
+  );
   return {
     markup:
       chart.under + el('g', { class: 'marks' }, marks.join('')) + written + notes + chart.over,
     plot: chart.plot,
     x: chart.x,
+    reading: { pick: horizontal ? 'y' : 'x', stops },
   };
 }
 

@@ -54,5 +54,16 @@ export function drawHistogram(model: Model, region: Box, width: number): Drawn {
       return Number.isFinite(v) ? v : undefined;
     },
   };
-  return drawnAlongX(model, chart, numbers, bars);
+  const stops = bins.map((p) => {
+    const start = drawable(Number(p.x));
+    const a = chart.x.scale(start);
+    const b = chart.x.scale(start + binWidth);
+    return {
+      x: finite(plot.x + (a + b) / 2),
+      y: finite(plot.y + chart.y.scale(p.y ?? 0)),
+      title: `${formatNumber(start)} to ${formatNumber(start + binWidth)}`,
+      rows: [{ name: 'Rows', colour, value: formatNumber(p.y ?? 0, { style: 'integer' }) }],
+    };
+  });
+  return drawnAlongX(model, chart, numbers, bars, { pick: 'x', stops });
 }

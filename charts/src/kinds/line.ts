@@ -6,6 +6,7 @@ import type { Drawn } from '../cartesian.ts';
 import { formatNumber } from '../format.ts';
 import type { Box } from '../frame.ts';
 import { allY, extentOf, key, type Model, type Point } from '../model.ts';
+import { columnStops } from '../reading.ts';
 import { el, finite, tip } from '../svg.ts';
 import { drawnAlongX, layoutAlongX, xPlacement } from './x-axis.ts';
 
@@ -96,7 +97,21 @@ export function drawLine(model: Model, region: Box, width: number): Drawn {
     }
     marks.push(el('g', { class: 'series', 'data-series': i }, shape));
   }
-  return drawnAlongX(model, chart, x, marks);
+  // A stacked series is read at the top of its layer, where it is drawn.
+  const tops = new Map<string, number>();
+  layers?.forEach((layer, si) => {
+    for (const d of layer) tops.set(`${si}:${d.data.x}`, d[1]);
+  });
+  const stops = columnStops(
+    model,
+    (si, p) => {
+      const at = x.value(p.x);
+      if (!Number.isFinite(at) || p.y === null) return undefined;
+      return [X(at), Y(layers ? (tops.get(`${si}:${at}`) ?? p.y) : p.y)];
+    },
+    { total: stacked },
+  );
+  return drawnAlongX(model, chart, x, marks, { pick: 'x', stops });
 }
 
 interface StackRow {

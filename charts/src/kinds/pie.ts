@@ -44,9 +44,12 @@ export function slicesOf(model: Model): Slice[] {
     raw = [...kept, { name: `Other (${count.toLocaleString('en')} more)`, value }];
   }
   const total = raw.reduce((sum, s) => sum + s.value, 0);
+  // A colour the spec sets for a name applies to its slice as to a series.
+  const own = Object.fromEntries((model.spec.colors ?? []).map((c) => [c.series, c.color]));
   const colours = seriesColours(
     raw.map((s) => s.name),
     model.theme,
+    own,
   );
   return raw.map((s, i) => ({
     ...s,
@@ -113,5 +116,24 @@ export function drawPie(model: Model, region: Box, slices: Slice[]): Drawn {
       : '';
   // d3's arcs are centred on the origin.
   const translate = `translate(${finite(Math.round(cx))} ${finite(Math.round(cy))})`;
-  return { markup: el('g', { class: 'marks', transform: translate }, parts.join('')) + centre };
+  const stops = arcs.map((d) => {
+    const [x, y] = labelAt.centroid(d);
+    return {
+      x: finite(cx + x),
+      y: finite(cy + y),
+      title: d.data.name,
+      angles: [d.startAngle, d.endAngle] as [number, number],
+      rows: [
+        {
+          name: model.data.series[0]?.name ?? 'Value',
+          colour: d.data.colour,
+          value: `${formatNumber(d.data.value, model.number)} (${percent(d.data.share)})`,
+        },
+      ],
+    };
+  });
+  return {
+    markup: el('g', { class: 'marks', transform: translate }, parts.join('')) + centre,
+    reading: { pick: 'angle', stops, centre: [Math.round(cx), Math.round(cy)] },
+  };
 }

@@ -3,6 +3,7 @@ import { type Axis, bandAxis, numberAxis, timeAxis } from '../axes.ts';
 import { type Cartesian, type Drawn, layoutCartesian } from '../cartesian.ts';
 import type { Box } from '../frame.ts';
 import { categoriesOf, extentOf, key, type Model } from '../model.ts';
+import type { Reading } from '../reading.ts';
 import { el } from '../svg.ts';
 import { yTitle } from './y-title.ts';
 
@@ -50,6 +51,7 @@ export function drawnAlongX(
   chart: Cartesian,
   x: Pick<XPlacement, 'find' | 'categorical'>,
   marks: string[],
+  reading?: Reading,
 ): Drawn {
   const notes = drawAnnotations(model, {
     plot: chart.plot,
@@ -66,6 +68,7 @@ export function drawnAlongX(
     markup: chart.under + el('g', { class: 'marks' }, marks.join('')) + notes + chart.over,
     plot: chart.plot,
     x: chart.x,
+    reading,
   };
 }
 

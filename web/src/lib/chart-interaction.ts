@@ -1,26 +1,19 @@
-import {
-  type DrawnChart,
-  type ChartData as DrawnData,
-  formatNumber,
-  formatX,
-} from '@chartroom/charts';
+import type { DrawnChart, ChartData as DrawnData, Stop } from '@chartroom/charts';
 import type { components } from '@chartroom/client';
 
 type ChartSpec = components['schemas']['ChartSpec'];
 /** A saved chart's /data or a preview: what the renderer draws. */
 type ChartData = DrawnData;
 
-/** What the pointer reads: the chart as drawn now (its layout) and the data drawn. */
-export interface Reading {
-  spec: ChartSpec;
-  data: ChartData;
-  drawn: DrawnChart | undefined;
-}
+/** Rows a tooltip lists before it says how many more there are: as many as colours tell apart. */
+const MOST_ROWS = 12;
+/** Movement past which a press is a drag (a zoom), not a tap. */
+const DRAG_PX = 12;
 
 const isTime = (type: string) => type === 'date' || type === 'timestamp';
 
-/** Charts drawn along a continuous x can be read point by point and zoomed. */
-export const isReadable = (spec: ChartSpec, data: ChartData): boolean =>
+/** Charts drawn along a continuous x can be zoomed into a range (every chart can be read). */
+export const isZoomable = (spec: ChartSpec, data: ChartData): boolean =>
   ['line', 'area', 'scatter'].includes(spec.type) &&
   ['date', 'timestamp', 'integer', 'number'].includes(data.x.type);
 
@@ -30,109 +23,186 @@ export function samplingNote(data: ChartData): string {
   const drawn = data.series.reduce((n, s) => n + s.points.length, 0);
   return `Showing ${drawn.toLocaleString('en')} of ${data.total_points.toLocaleString('en')} points, sampled to fit; zoom in to see every point of a range.`;
 }
-const toNumber = (type: string, value: unknown) =>
-  isTime(type)
-    ? Date.parse(String(value).length === 10 ? `${value}T00:00:00Z` : String(value))
-    : Number(value);
+
 /** An x as the API's `from`/`to` take it. */
 const asParameter = (type: string, x: number) =>
   isTime(type) ? new Date(x).toISOString().slice(0, type === 'date' ? 10 : 24) : String(x);
 
-/** The x values of the data, ascending, each with the original cell to format. */
-function xsOf(data: ChartData): { at: number; cell: unknown }[] {
-  const seen = new Map<number, unknown>();
-  for (const s of data.series) {
-    for (const p of s.points) {
-      const at = toNumber(data.x.type, p[0]);
-      if (Number.isFinite(at) && !seen.has(at)) seen.set(at, p[0]);
-    }
+export interface InteractionOptions {
+  /** Aborting it removes the listeners. */
+  signal: AbortSignal;
+  /** Called with a dragged or pinched x range; without it the chart is read, not zoomed. */
+  onZoom?: (from: string, to: string) => void;
+  /** The x column's type, for the range's parameters. */
+  xType?: string;
+}
+
+/** The stop a point of the drawing (px) falls on, by the chart's way of picking. */
+function pick(drawn: DrawnChart, x: number, y: number): number {
+  const reading = drawn.reading;
+  if (!reading || reading.stops.length === 0) return -1;
+  const { stops } = reading;
+  if (reading.pick === 'angle' && reading.centre) {
+    const [cx, cy] = reading.centre;
+    let angle = Math.atan2(x - cx, cy - y);
+    if (angle < 0) angle += 2 * Math.PI;
+    const found = stops.findIndex((s) => s.angles && angle >= s.angles[0] && angle < s.angles[1]);
+    return found;
   }
-  return [...seen].map(([at, cell]) => ({ at, cell })).sort((a, b) => a.at - b.at);
+  const distance = (s: Stop) =>
+    reading.pick === 'x'
+      ? Math.abs(s.x - x)
+      : reading.pick === 'y'
+        ? Math.abs(s.y - y)
+        : (s.x - x) ** 2 + (s.y - y) ** 2;
+  let best = 0;
+  for (let i = 1; i < stops.length; i++) {
+    if (distance(stops[i] as Stop) < distance(stops[best] as Stop)) best = i;
+  }
+  return best;
+}
+
+function element(tag: string, className: string, text = ''): HTMLElement {
+  return Object.assign(document.createElement(tag), { className, textContent: text });
+}
+
+/** The tooltip's content: the stop's title, then a line per series with its colour key. */
+function fillTooltip(tooltip: HTMLElement, stop: Stop) {
+  const parts: HTMLElement[] = [];
+  if (stop.title) parts.push(element('strong', 'chart-tooltip-title', stop.title));
+  const list = element('ul', 'chart-tooltip-rows');
+  const shown = stop.rows.length > MOST_ROWS + 1 ? stop.rows.slice(0, MOST_ROWS) : stop.rows;
+  for (const row of shown) {
+    const item = element('li', row.name === 'Total' && !row.colour ? 'total' : '');
+    const key = element('span', 'chart-tooltip-key');
+    if (row.colour) key.style.background = row.colour;
+    item.append(key, element('span', 'chart-tooltip-name', row.name));
+    item.append(element('span', 'chart-tooltip-value', row.value));
+    list.append(item);
+  }
+  if (shown.length < stop.rows.length) {
+    list.append(element('li', 'more', `and ${stop.rows.length - shown.length} more`));
+  }
+  parts.push(list);
+  tooltip.replaceChildren(...parts);
 }
 
 /**
- * Reading values off a chart drawn along x (line, area, scatter): hover, tap or arrow keys
- * show the values at the nearest x, formatted as the chart formats them; dragging (mouse or
- * one finger) or pinching selects an x range, which the page then fetches at full resolution.
+ * Reading values off any chart: hover, tap (the values stay until a tap elsewhere) or arrow keys
+ * show the values at the nearest stop the renderer named (an x, a bar, a dot, a slice), as the
+ * chart formats them. On charts along a continuous x, dragging (mouse or one finger) or pinching
+ * selects a range, which the page then fetches at full resolution.
  */
 export function attachInteraction(
   holder: HTMLElement,
-  read: () => Reading,
-  onZoom: (from: string, to: string) => void,
-  /** Aborting it removes the listeners, before the chart is drawn again. */
-  signal: AbortSignal,
+  drawn: () => DrawnChart | undefined,
+  options: InteractionOptions,
 ): void {
-  const tooltip = Object.assign(document.createElement('div'), {
-    className: 'chart-tooltip',
-    hidden: true,
-  });
+  const { signal, onZoom } = options;
+  const tooltip = element('div', 'chart-tooltip');
+  tooltip.hidden = true;
   tooltip.setAttribute('role', 'status');
-  const selection = Object.assign(document.createElement('div'), {
-    className: 'chart-selection',
-    hidden: true,
-  });
-  holder.append(tooltip, selection);
-  holder.style.position = 'relative';
-  holder.style.touchAction = 'pan-y';
+  const marker = element('div', 'chart-marker');
+  marker.hidden = true;
+  const selection = element('div', 'chart-selection');
+  selection.hidden = true;
+  holder.append(marker, tooltip, selection);
+  holder.classList.add('chart-holder');
+  holder.style.touchAction = onZoom ? 'pan-y' : 'manipulation';
   holder.tabIndex = 0;
   // The page may explain the keys in words of its own; otherwise the chart says it, unseen.
   let keys = document.getElementById('chart-keys');
   if (!keys) {
-    keys = Object.assign(document.createElement('span'), {
-      id: 'chart-keys',
-      className: 'visually-hidden',
-      textContent: 'Use the left and right arrow keys to read the values, Escape to stop.',
-    });
+    keys = element(
+      'span',
+      'visually-hidden',
+      'Use the arrow keys to read the values, Escape to stop.',
+    );
+    keys.id = 'chart-keys';
     holder.append(keys);
   }
   holder.setAttribute('aria-describedby', 'chart-keys');
-  let xs = xsOf(read().data);
   let cursor = -1;
 
-  /** The data x under a client position, from the plot's place in the drawing. */
-  const dataX = (clientX: number): number | undefined => {
-    const { drawn } = read();
+  /** The drawing's px under a client position, and the factor from drawing px to CSS px. */
+  const toDrawing = (clientX: number, clientY: number) => {
+    const chart = drawn();
     const svg = holder.querySelector(':scope > svg');
-    if (!drawn?.plot || !drawn.xDomain || !svg) return undefined;
+    if (!chart || !svg) return undefined;
     const rect = svg.getBoundingClientRect();
-    const view = ((clientX - rect.left) * drawn.width) / (rect.width || 1);
-    const [d0, d1] = drawn.xDomain;
-    return d0 + ((view - drawn.plot.x) / drawn.plot.w) * (d1 - d0);
-  };
-  const nearest = (x: number) => {
-    let best = 0;
-    for (let i = 1; i < xs.length; i++) {
-      if (Math.abs((xs[i]?.at ?? 0) - x) < Math.abs((xs[best]?.at ?? 0) - x)) best = i;
-    }
-    return best;
+    const scale = (rect.width || chart.width) / chart.width;
+    return {
+      chart,
+      x: (clientX - rect.left) / scale,
+      y: (clientY - rect.top) / scale,
+      scale,
+      rect,
+    };
   };
 
-  function show(index: number, left: number, top: number) {
-    const { data, spec } = read();
-    const x = xs[index];
-    if (!x) return;
-    cursor = index;
-    const number = { style: spec.format?.number ?? 'auto' } as const;
-    // The series with a value at this x; a series without one here is not listed.
-    const lines: string[] = [];
-    for (const series of data.series) {
-      const point = series.points.find((p) => toNumber(data.x.type, p[0]) === x.at);
-      if (typeof point?.[1] === 'number')
-        lines.push(`${series.name}: ${formatNumber(point[1], number)}`);
-    }
-    if (lines.length > 8) lines.splice(8, lines.length - 8, `${lines.length - 8} more`);
-    const when = formatX(x.cell as string, data.x.type, spec.x.bucket);
-    tooltip.textContent = `${when} · ${lines.join(' · ')}`;
-    const rect = holder.getBoundingClientRect();
-    tooltip.style.left = `${Math.min(Math.max(0, left + 12), Math.max(0, rect.width - 200))}px`;
-    tooltip.style.top = `${Math.max(0, top - 44)}px`;
-    tooltip.hidden = false;
+  function hide() {
+    tooltip.hidden = true;
+    marker.hidden = true;
   }
+
+  function show(index: number) {
+    const chart = drawn();
+    const stop = chart?.reading?.stops[index];
+    const svg = holder.querySelector(':scope > svg');
+    if (!chart || !stop || !svg) return hide();
+    cursor = index;
+    fillTooltip(tooltip, stop);
+    const box = holder.getBoundingClientRect();
+    const rect = svg.getBoundingClientRect();
+    const scale = (rect.width || chart.width) / chart.width;
+    const at = { x: rect.left - box.left + stop.x * scale, y: rect.top - box.top + stop.y * scale };
+    const plot = chart.plot;
+    const kind = chart.reading?.pick;
+    marker.className = `chart-marker ${kind === 'x' ? 'column' : kind === 'y' ? 'row' : 'dot'}`;
+    if (kind === 'x' && plot) {
+      Object.assign(marker.style, {
+        left: `${at.x}px`,
+        top: `${rect.top - box.top + plot.y * scale}px`,
+        height: `${plot.h * scale}px`,
+        width: '',
+      });
+    } else if (kind === 'y' && plot) {
+      Object.assign(marker.style, {
+        top: `${at.y}px`,
+        left: `${rect.left - box.left + plot.x * scale}px`,
+        width: `${plot.w * scale}px`,
+        height: '',
+      });
+    } else {
+      Object.assign(marker.style, { left: `${at.x}px`, top: `${at.y}px`, width: '', height: '' });
+    }
+    marker.hidden = false;
+    tooltip.hidden = false;
+    // Beside the stop, on the side with more room, and inside the chart: never under a finger.
+    const width = tooltip.offsetWidth;
+    const height = tooltip.offsetHeight;
+    const right = at.x + 14;
+    const left = at.x - 14 - width;
+    const x = at.x < box.width / 2 ? right : left;
+    tooltip.style.left = `${Math.max(0, Math.min(box.width - width, x))}px`;
+    tooltip.style.top = `${Math.max(0, Math.min(box.height - height, at.y - height / 2))}px`;
+  }
+
   const showAt = (clientX: number, clientY: number) => {
-    const x = dataX(clientX);
-    if (x === undefined || xs.length === 0) return;
-    const rect = holder.getBoundingClientRect();
-    show(nearest(x), clientX - rect.left, clientY - rect.top);
+    const place = toDrawing(clientX, clientY);
+    if (!place) return;
+    const index = pick(place.chart, place.x, place.y);
+    if (index < 0) hide();
+    else show(index);
+  };
+
+  /** The data x (ms for time) under a client x, on a chart along a continuous x. */
+  const dataX = (clientX: number): number | undefined => {
+    const place = toDrawing(clientX, 0);
+    const domain = place?.chart.xDomain;
+    const plot = place?.chart.plot;
+    if (!place || !domain || !plot) return undefined;
+    return domain[0] + ((place.x - plot.x) / plot.w) * (domain[1] - domain[0]);
   };
 
   const pointers = new Map<number, number>();
@@ -149,20 +219,20 @@ export function attachInteraction(
   ) => holder.addEventListener(type, listener, { signal });
 
   on('pointerdown', (event) => {
-    xs = xsOf(read().data);
     pointers.set(event.pointerId, event.clientX);
     if (pointers.size === 1) start = event.clientX;
     showAt(event.clientX, event.clientY);
-    holder.setPointerCapture(event.pointerId);
+    if (onZoom) holder.setPointerCapture(event.pointerId);
   });
   on('pointermove', (event) => {
     if (pointers.has(event.pointerId)) pointers.set(event.pointerId, event.clientX);
-    if (pointers.size === 2) {
+    if (onZoom && pointers.size === 2) {
       const [a, b] = [...pointers.values()];
       drawSelection(a as number, b as number);
-    } else if (start !== undefined && pointers.size === 1) {
-      if (Math.abs(event.clientX - start) > 12) drawSelection(start, event.clientX);
-    } else {
+    } else if (onZoom && start !== undefined && pointers.size === 1) {
+      if (Math.abs(event.clientX - start) > DRAG_PX) drawSelection(start, event.clientX);
+      else showAt(event.clientX, event.clientY);
+    } else if (pointers.size === 0 || !onZoom) {
       showAt(event.clientX, event.clientY);
     }
   });
@@ -173,50 +243,46 @@ export function attachInteraction(
     if (pointers.size > 0) return;
     start = undefined;
     selection.hidden = true;
+    if (!onZoom) return;
+    const moved = Math.abs((positions[1] as number) - (positions[0] as number)) > DRAG_PX;
     const [a, b] = positions.map((p) => dataX(p as number)).sort((m, n) => (m ?? 0) - (n ?? 0));
-    const moved = Math.abs((positions[1] as number) - (positions[0] as number)) > 12;
-    const low = xs[0]?.at;
-    const high = xs.at(-1)?.at;
-    if (moved && a !== undefined && b !== undefined && low !== undefined && high !== undefined) {
-      const type = read().data.x.type;
-      onZoom(asParameter(type, Math.max(low, a)), asParameter(type, Math.min(high, b)));
+    const domain = drawn()?.xDomain;
+    if (moved && a !== undefined && b !== undefined && domain) {
+      const type = options.xType ?? 'number';
+      hide();
+      onZoom(asParameter(type, Math.max(domain[0], a)), asParameter(type, Math.min(domain[1], b)));
     }
   };
   on('pointerup', finish);
   on('pointercancel', finish);
   // A mouse leaving hides the values; a finger lifting keeps them until the next tap elsewhere.
   on('pointerleave', (event) => {
-    if (pointers.size === 0 && event.pointerType === 'mouse') tooltip.hidden = true;
+    if (pointers.size === 0 && event.pointerType === 'mouse') hide();
   });
   document.addEventListener(
     'pointerdown',
     (event) => {
-      if (!holder.contains(event.target as Node)) tooltip.hidden = true;
+      if (!holder.contains(event.target as Node)) hide();
     },
     { signal },
   );
   on('keydown', (event) => {
-    xs = xsOf(read().data);
-    const steps: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1 };
+    const count = drawn()?.reading?.stops.length ?? 0;
+    const steps: Record<string, number> = {
+      ArrowRight: 1,
+      ArrowDown: 1,
+      ArrowLeft: -1,
+      ArrowUp: -1,
+    };
     let next: number | undefined;
-    if (event.key in steps)
-      next = Math.min(
-        xs.length - 1,
-        Math.max(0, Math.max(0, cursor) + (steps[event.key] as number)),
-      );
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = xs.length - 1;
-    else if (event.key === 'Escape') tooltip.hidden = true;
-    if (next === undefined) return;
+    if (event.key in steps) {
+      next = cursor < 0 ? 0 : cursor + (steps[event.key] as number);
+    } else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = count - 1;
+    else if (event.key === 'Escape') hide();
+    if (next === undefined || count === 0) return;
     event.preventDefault();
-    const { drawn } = read();
-    const x = xs[next];
-    if (!drawn?.plot || !drawn.xDomain || !x) return;
-    const [d0, d1] = drawn.xDomain;
-    const left = drawn.plot.x + ((x.at - d0) / (d1 - d0 || 1)) * drawn.plot.w;
-    show(next, left, drawn.plot.y + 44);
+    show(Math.min(count - 1, Math.max(0, next)));
   });
-  on('blur', () => {
-    tooltip.hidden = true;
-  });
+  on('blur', hide);
 }

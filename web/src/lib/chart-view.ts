@@ -44,6 +44,7 @@ export function mountChart(
   options: ViewOptions,
 ): ChartView {
   const prefix = `chart${++views}`;
+  holder.classList.add('chart-holder');
   let current = data;
   // Colours stay with their series when a zoom brings other series into view.
   const colourOrder = data.series.map((s) => String(s.name));

@@ -16,6 +16,12 @@ export interface Stack {
   openPage: (url: string, width?: number) => Promise<{ page: Page; errors: string[] }>;
   /** Signs a new person up through the web app's own form; the page ends on /account. */
   signUp: (page: Page, name: string) => Promise<void>;
+  /** Calls the API through the page's own session, as the web app does; answers its JSON. */
+  apiCall: <T>(
+    page: Page,
+    path: string,
+    init: { method: string; body: string; type: string },
+  ) => Promise<T>;
   stop: () => Promise<void>;
 }
 
@@ -55,6 +61,19 @@ export async function startStack(apiEnv: Record<string, string> = {}): Promise<S
       await page.getByRole('button', { name: 'Sign up' }).click();
       await page.waitForURL(`${web.url}/account`);
     },
+    apiCall: (page, route, init) =>
+      page.evaluate(
+        async ({ url, init }) => {
+          const response = await fetch(url, {
+            method: init.method,
+            body: init.body,
+            credentials: 'include',
+            headers: { 'Content-Type': init.type },
+          });
+          return response.json();
+        },
+        { url: `${api.url}${route}`, init },
+      ),
     stop: async () => {
       await browser.close();
       await api.stop();

@@ -65,6 +65,11 @@ export function numberAxis(
 }
 
 const DAY = 86_400_000;
+/**
+ * How far below the other x labels turned ones start: a turned label rises left of its end,
+ * and would otherwise reach up beside the y axis's lowest label.
+ */
+export const TURNED_DROP = 6;
 
 /** A time axis (ms, UTC) ticked on calendar boundaries. */
 export function timeAxis(start: number, end: number, bucket?: Bucket): Axis {
@@ -149,7 +154,7 @@ export function bandAxis(labels: string[], options: BandOptions): Axis {
       scale,
       band,
       ticks: place(every(step), slanted),
-      size: widest(slanted, fontSize) * Math.SQRT1_2 + fontSize,
+      size: widest(slanted, fontSize) * Math.SQRT1_2 + fontSize + TURNED_DROP,
       rotated: true,
     };
   };

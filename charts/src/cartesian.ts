@@ -1,4 +1,4 @@
-import type { Along, Axis, PlacedAxis } from './axes.ts';
+import { type Along, type Axis, type PlacedAxis, TURNED_DROP } from './axes.ts';
 import { type Box, FONT } from './frame.ts';
 import type { ThemeColours } from './palette.ts';
 import type { Reading } from './reading.ts';
@@ -52,16 +52,20 @@ export function layoutCartesian(
   const top = region.y + (axes.yTitle ? TITLE_ROOM + 4 : font / 2 + 2);
   const titleBelow = axes.xTitle ? TITLE_ROOM : 0;
   let bottom = font * 1.3;
+  // Room turned labels need left of the plot, past what the y labels take.
+  let overhang = 0;
   let placed: { plot: Box; x: PlacedAxis; y: PlacedAxis } | undefined;
-  for (let pass = 0; pass < 3; pass++) {
+  for (let pass = 0; pass < 4; pass++) {
     const h = Math.max(20, region.y + region.h - top - bottom - LABEL_GAP - titleBelow);
     const y = axes.y(h, 'y', font);
-    const left = y.size + LABEL_GAP;
+    const left = y.size + LABEL_GAP + overhang;
     const w = Math.max(20, region.w - left - 4);
     const x = axes.x(w, 'x', font);
     placed = { plot: { x: region.x + left, y: top, w, h }, x, y };
-    if (Math.abs(x.size - bottom) < 1) break;
+    const cut = x.rotated ? turnedOverhang(x, region.x + left, font) : 0;
+    if (Math.abs(x.size - bottom) < 1 && cut < 1) break;
     bottom = x.size;
+    overhang += cut;
   }
   const { plot, x, y } = placed as { plot: Box; x: PlacedAxis; y: PlacedAxis };
   return {
@@ -98,6 +102,15 @@ function grid(plot: Box, x: PlacedAxis, y: PlacedAxis, values: Along, colours: T
   return el('g', { class: 'grid', 'shape-rendering': 'crispEdges' }, lines.join(''));
 }
 
+/** How far past the picture's left edge labels turned 45° would reach (their ends hang left). */
+function turnedOverhang(x: PlacedAxis, plotLeft: number, font: number): number {
+  let most = 0;
+  for (const t of x.ticks) {
+    most = Math.max(most, textWidth(t.label, font) * Math.SQRT1_2 - (plotLeft + t.at) + 2);
+  }
+  return most;
+}
+
 function labels(plot: Box, x: PlacedAxis, y: PlacedAxis, colours: ThemeColours, width: number) {
   const font = FONT.tick;
   const style = { 'font-size': font, fill: colours.muted };
@@ -114,7 +127,7 @@ function labels(plot: Box, x: PlacedAxis, y: PlacedAxis, colours: ThemeColours, 
   for (const t of x.ticks) {
     const at = plot.x + t.at;
     if (x.rotated) {
-      const ty = below + 2;
+      const ty = below + 2 + TURNED_DROP;
       out.push(
         text(at, ty, t.label, {
           ...style,

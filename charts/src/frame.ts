@@ -13,8 +13,12 @@ export interface Box {
   h: number;
 }
 
-/** Bold text is about a tenth wider than the regular widths the estimate knows. */
-export const BOLD = 1.1;
+/**
+ * Bold titles are measured this much wider than the regular widths the estimate knows: bold
+ * adds a tenth, and DejaVu Sans (what Debian's Chromium draws system-ui with) is wider still
+ * than Helvetica. A title wrapped a word early reads fine; one cut by the picture's edge does not.
+ */
+export const BOLD = 1.3;
 
 /**
  * Words over as many lines as `maxLines` allows; the last line cut with an ellipsis. `fontSize`

@@ -73,6 +73,19 @@ export const EXAMPLES: [string, ChartSpec, ChartData][] = [
     ]),
   ],
   [
+    'bar with long names first',
+    { type: 'bar', x: { column: 'area' } },
+    dataOf('bar', { name: 'area', type: 'text' }, [
+      {
+        name: 'sum sales',
+        points: ['West Midlands Combined Authority', 'East Midlands', ...REGIONS].map((r, i) => [
+          r,
+          900 - i * 40,
+        ]),
+      },
+    ]),
+  ],
+  [
     'horizontal stacked bar',
     { type: 'bar', x: { column: 'region' }, bar: { orientation: 'horizontal', mode: 'stacked' } },
     dataOf(

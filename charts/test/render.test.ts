@@ -55,6 +55,13 @@ describe('every chart at every width', () => {
           expect(left, t.content).toBeGreaterThanOrEqual(0);
           expect(right, t.content).toBeLessThanOrEqual(width);
         }
+        // A label turned 45° hangs left of its anchor: it must not start left of the picture.
+        for (const t of texts.filter((t) => t.rotated)) {
+          expect(
+            t.x - textWidth(t.content, t.size) * Math.SQRT1_2,
+            t.content,
+          ).toBeGreaterThanOrEqual(0);
+        }
       });
     }
   }

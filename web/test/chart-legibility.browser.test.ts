@@ -98,6 +98,18 @@ function cases(): [string, ChartSpec, ChartData][] {
     ]);
   }
   out.push([
+    'bar with long names first',
+    { type: 'bar', x: { column: 'area' } },
+    data('bar', { name: 'area', type: 'text' }, [
+      {
+        name: 'sum sales',
+        points: ['West Midlands Combined Authority', 'East Midlands', 'London', 'Wales'].map(
+          (r, i) => [r, 900 - i * 40],
+        ),
+      },
+    ]),
+  ]);
+  out.push([
     'histogram',
     { type: 'histogram', x: { column: 'price' } },
     data('histogram', { name: 'price', type: 'number' }, [
@@ -140,7 +152,7 @@ describe('chart labels as Chromium draws them', () => {
       const height = width < 560 ? Math.round(width * 0.9) : Math.round(width * 0.5625);
       const svgs = all.map(
         ([name, spec, d], i) =>
-          `<div data-name="${name}">${renderChart(spec, d, { width, height, title: `${name} chart`, idPrefix: `c${i}` })}</div>`,
+          `<div data-name="${name}">${renderChart(spec, d, { width, height, title: `${name}: Average weekly household spending on energy by region, Great Britain, 2010–2024`, idPrefix: `c${i}` })}</div>`,
       );
       await page.setContent(`<!doctype html><body style="margin:0">${svgs.join('')}</body>`);
       const results = (await page.evaluate(() => {

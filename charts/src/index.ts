@@ -100,7 +100,8 @@ export function drawChart(spec: ChartSpec, data: ChartData, options: RenderOptio
   const slices = spec.type === 'pie' ? slicesOf(model) : [];
   const legend = layoutLegend(legendItems(model, slices), width - 2 * pad, {
     fontSize: FONT.legend,
-    maxHeight: height * 0.3,
+    // A pie gives its legend more room: each slice's name and share is read there.
+    maxHeight: height * (spec.type === 'pie' ? 0.6 : 0.4),
     colour: model.colours.muted,
   });
   if (legend.height) {

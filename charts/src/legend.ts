@@ -16,6 +16,8 @@ export interface Legend {
 const SWATCH = 12;
 const AFTER_SWATCH = 6;
 const BETWEEN = 16;
+/** Names are spaced as if this much wider than estimated: wider fonts must not reach the next swatch. */
+const SPACING = 1.15;
 
 /**
  * Every item, left to right, wrapping onto as many lines as they need within `width`; a name
@@ -38,7 +40,7 @@ export function layoutLegend(
   for (let i = 0; i < items.length; i++) {
     const item = items[i] as LegendItem;
     const label = fitText(item.name, fontSize, nameRoom);
-    const size = SWATCH + AFTER_SWATCH + textWidth(label, fontSize);
+    const size = SWATCH + AFTER_SWATCH + textWidth(label, fontSize) * SPACING;
     if (x > 0 && x + size > width) {
       line++;
       x = 0;

@@ -150,6 +150,19 @@ describe('many series', () => {
     );
     expect(kept).toEqual(whole.slice(6).reverse());
   });
+  it('a pie of twelve on a phone (drawn taller there) names every slice in its legend', () => {
+    const names = REGIONS.map((r) => `${r} district council`);
+    const pie = dataOf('pie', { name: 'area', type: 'text' }, [
+      { name: 'votes', points: names.map((n, i) => [n, 2000 - i * 90]) },
+    ]);
+    const svg = renderChart({ type: 'pie', x: { column: 'area' } }, pie, {
+      width: 360,
+      height: 432,
+    });
+    const legend = textsOf(svg).filter((t) => t.group === 'legend');
+    expect(legend).toHaveLength(12);
+    expect(legend.some((t) => t.content.includes('more'))).toBe(false);
+  });
   it('says when the API left smaller series out', () => {
     const capped = { ...data, other_series: 7 };
     expect(renderChart(spec, capped, { width: 600, height: 400 })).toContain(

@@ -179,6 +179,14 @@ describe('chart labels as Chromium draws them', () => {
               }
             }
           }
+          // A legend's colour key must not touch the name before it.
+          const names = boxes.filter(({ t }) => t.closest('g.legend'));
+          for (const swatch of svg.querySelectorAll('g.legend rect')) {
+            const box = swatch.getBoundingClientRect();
+            for (const name of names) {
+              if (intersects(box, name.box)) overlaps.push(`key / ${name.t.textContent}`);
+            }
+          }
           const outside = boxes
             .filter(
               ({ box }) =>

@@ -32,6 +32,46 @@ describe('the home page', () => {
   });
 });
 
+describe('the gallery', () => {
+  it('draws every card even when more charts are in view than the API reads at once', async () => {
+    const owner = await stack.browser.newPage();
+    await stack.signUp(owner, 'Gallery Owner');
+    const csv = `day,v\n${Array.from({ length: 50 }, (_, i) => `2024-01-${String((i % 28) + 1).padStart(2, '0')},${i}`).join('\n')}\n`;
+    const dataset = await stack.apiCall<{ id: string }>(
+      owner,
+      '/v1/datasets?name=Cards&visibility=public',
+      { method: 'POST', body: csv, type: 'text/csv' },
+    );
+    for (const type of ['line', 'bar', 'area', 'pie', 'scatter', 'line', 'bar', 'area']) {
+      await stack.apiCall(owner, '/v1/charts', {
+        method: 'POST',
+        type: 'application/json',
+        body: JSON.stringify({
+          dataset_id: dataset.id,
+          title: `A ${type} card`,
+          visibility: 'public',
+          spec: {
+            type,
+            x: { column: 'day' },
+            y: [{ column: 'v', aggregate: type === 'scatter' ? 'none' : 'sum' }],
+          },
+        }),
+      });
+    }
+    await owner.close();
+    // Tall enough that every card is in view at once: eight reads asked together.
+    const page = await stack.browser.newPage({ viewport: { width: 1280, height: 4000 } });
+    await page.goto(stack.web.url);
+    await page.waitForFunction(
+      () => document.querySelectorAll('.gallery-chart svg').length >= 8,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await page.locator('.gallery-chart', { hasText: 'could not be drawn' }).count()).toBe(0);
+    await page.close();
+  });
+});
+
 describe('the API docs', () => {
   it('/docs renders Swagger UI from the API itself, grouped by tag, and "Try it out" works', async () => {
     const { page, errors } = await stack.openPage(`${stack.api.url}/docs`, 1280);

@@ -28,9 +28,13 @@ export interface ViewOptions {
 let views = 0;
 const darkScheme = () => window.matchMedia('(prefers-color-scheme: dark)');
 
-/** Wide screens draw 16:9; phones taller, so the plot keeps room below a wrapped legend. */
-export function heightFor(width: number): number {
-  return Math.round(Math.min(640, Math.max(260, width < 560 ? width * 0.9 : width * 0.5625)));
+/**
+ * Wide screens draw 16:9; phones taller, so the plot keeps room below a wrapped legend, and a
+ * pie taller still: on a phone its legend (each slice's name and share) runs to many lines.
+ */
+export function heightFor(width: number, type?: ChartSpec['type']): number {
+  const narrow = width < 560 ? width * (type === 'pie' ? 1.2 : 0.9) : width * 0.5625;
+  return Math.round(Math.min(640, Math.max(260, narrow)));
 }
 
 /**
@@ -66,7 +70,7 @@ export function mountChart(
     const width = Math.floor(holder.clientWidth);
     if (width <= 0) return;
     drawnWidth = width;
-    last = render(width, heightFor(width), darkScheme().matches ? 'dark' : 'light');
+    last = render(width, heightFor(width, spec.type), darkScheme().matches ? 'dark' : 'light');
     // The renderer escapes every text it draws; the sanitiser is a second wall, not the first.
     const svg = sanitiseSvg(last.svg, holder.ownerDocument);
     if (!svg) return;

@@ -897,7 +897,7 @@ export interface components {
              */
             donut?: boolean;
             /**
-             * @description Histogram only.
+             * @description Histogram only: about how many bins. Their width is rounded (1, 2 or 5 × 10ⁿ) and their edges fall on multiples of it, so the count drawn may differ from this by up to a factor of about two.
              * @default 20
              */
             bins?: number;

@@ -109,7 +109,15 @@ export const ChartSpecSchema = z
       .optional(),
     stacked: z.boolean().default(false).describe('Area only.'),
     donut: z.boolean().default(false).describe('Pie only.'),
-    bins: z.number().int().min(2).max(200).default(20).describe('Histogram only.'),
+    bins: z
+      .number()
+      .int()
+      .min(2)
+      .max(200)
+      .default(20)
+      .describe(
+        'Histogram only: about how many bins. Their width is rounded (1, 2 or 5 × 10ⁿ) and their edges fall on multiples of it, so the count drawn may differ from this by up to a factor of about two.',
+      ),
     filters: z.array(FilterSchema).max(50).default([]),
     format: z
       .object({

@@ -23,12 +23,21 @@ export function clearErrors(form: HTMLFormElement): void {
  * Puts the API's problem on the form: each `errors` item next to the field its `loc` names
  * (`["body", "email"]` → the email field), anything else in the form's summary line.
  */
-export function showProblem(form: HTMLFormElement, problem: Problem | undefined): void {
+export function showProblem(
+  form: HTMLFormElement,
+  problem: Problem | undefined,
+  /** The field a `loc` names, for forms whose fields are not named as the body's members. */
+  fieldFor?: (loc: (string | number)[]) => string,
+): void {
   clearErrors(form);
   const summary = form.querySelector<HTMLElement>('[data-form-error]');
   const unplaced: string[] = [];
   for (const item of problem?.errors ?? []) {
-    const name = item.loc[0] === 'body' ? String(item.loc[1] ?? '') : '';
+    const name = fieldFor
+      ? fieldFor(item.loc)
+      : item.loc[0] === 'body'
+        ? String(item.loc[1] ?? '')
+        : '';
     const message = form.querySelector<HTMLElement>(`[data-error-for="${CSS.escape(name)}"]`);
     if (message && name) {
       message.textContent = item.msg.charAt(0).toUpperCase() + item.msg.slice(1);

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Context } from 'hono';
 import { TAB_SEPARATED } from '../db/bulk.ts';
 import type { AppEnv } from '../lib/app-env.ts';
@@ -19,41 +20,48 @@ export async function parsedRows(c: Context<AppEnv>): Promise<Record<string, unk
   return body.rows ?? [];
 }
 
+/** Rows handed to the import at a time: between batches other requests get their turn. */
+const JSON_BATCH_ROWS = 5_000;
+
 export function jsonSource(
   names: string[],
   rows: Record<string, unknown>[],
   maxCellBytes: number,
 ): RowSource {
   const known = new Set(names);
+  const toRow = (row: Record<string, unknown>, index: number) => {
+    const extra = Object.keys(row).find((key) => !known.has(key));
+    if (extra !== undefined) {
+      throw new ImportError(`no column is named "${extra}"`, {
+        row: index,
+        column: extra,
+        type: 'unknown_column',
+      });
+    }
+    return {
+      at: index,
+      values: names.map((name) => {
+        // Own keys only: a row without `constructor` must not find Object's.
+        const value = Object.hasOwn(row, name) ? row[name] : undefined;
+        if (value === null || value === undefined) return null;
+        // zod never saw a `__proto__` value (see parsedRows): it may be anything.
+        if (typeof value === 'object') {
+          throw new ImportError('a value must be a string, a number, a boolean or null', {
+            row: index,
+            column: name,
+            type: 'type_mismatch',
+          });
+        }
+        return String(value);
+      }),
+    };
+  };
   async function* batches() {
-    const batch = rows.map((row, index) => {
-      const extra = Object.keys(row).find((key) => !known.has(key));
-      if (extra !== undefined) {
-        throw new ImportError(`no column is named "${extra}"`, {
-          row: index,
-          column: extra,
-          type: 'unknown_column',
-        });
-      }
-      return {
-        at: index,
-        values: names.map((name) => {
-          // Own keys only: a row without `constructor` must not find Object's.
-          const value = Object.hasOwn(row, name) ? row[name] : undefined;
-          if (value === null || value === undefined) return null;
-          // zod never saw a `__proto__` value (see parsedRows): it may be anything.
-          if (typeof value === 'object') {
-            throw new ImportError('a value must be a string, a number, a boolean or null', {
-              row: index,
-              column: name,
-              type: 'type_mismatch',
-            });
-          }
-          return String(value);
-        }),
-      };
-    });
-    yield { rows: batch };
+    for (let start = 0; start < rows.length; start += JSON_BATCH_ROWS) {
+      const slice = rows.slice(start, start + JSON_BATCH_ROWS);
+      yield { rows: slice.map((row, i) => toRow(row, start + i)) };
+      await nextTurn();
+    }
   }
   return { names, batches: batches(), position: 'row', format: TAB_SEPARATED, maxCellBytes };
 }

@@ -15,9 +15,9 @@ import { el, text } from './svg.ts';
 import type { ChartData, ChartSpec, Theme } from './types.ts';
 
 export { formatDate, formatNumber, formatX, tickFormatter } from './format.ts';
+export type { Box } from './frame.ts';
 /** How a chart's spec says its values are written: the pages' tables write them the same way. */
 export { numberOptions } from './model.ts';
-export type { Box } from './frame.ts';
 export { PALETTES, THEMES } from './palette.ts';
 export type { Reading, Stop, StopRow } from './reading.ts';
 export type { ChartData, ChartSpec, Theme } from './types.ts';

@@ -207,7 +207,10 @@ export interface paths {
         get: operations["getDataset"];
         put?: never;
         post?: never;
-        /** Delete a dataset and all its rows */
+        /**
+         * Delete a dataset and all its rows
+         * @description A dataset that charts are drawn from is kept, with a 409 naming them, unless `charts=delete` asks to delete those charts too (the owner’s and anyone else’s: they cannot be drawn without it). `GET /v1/charts?dataset_id=` lists them.
+         */
         delete: operations["deleteDataset"];
         options?: never;
         head?: never;
@@ -2010,7 +2013,10 @@ export interface operations {
     };
     deleteDataset: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `delete`: also delete every chart drawn from the dataset. */
+                charts?: "delete";
+            };
             header?: never;
             path: {
                 id: string;
@@ -2019,7 +2025,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted. */
+            /** @description Deleted, with its charts if `charts=delete` was asked. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2046,6 +2052,15 @@ export interface operations {
             };
             /** @description There is nothing at this address, or it is not yours to see. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with what is stored. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2486,6 +2501,8 @@ export interface operations {
             query?: {
                 /** @description `true`: only my charts. */
                 mine?: "true" | "false";
+                /** @description Only the charts drawn from this dataset (those you may see), e.g. before deleting it. */
+                dataset_id?: string;
                 limit?: number;
                 cursor?: string;
             };

@@ -77,7 +77,7 @@ async function datasetFor(c: Context<AppEnv>, datasetId: string) {
 }
 
 export const listChartsHandler: RouteHandler<typeof listCharts, AppEnv> = async (c) => {
-  const { mine, limit, cursor } = c.req.valid('query');
+  const { mine, limit, cursor, dataset_id: datasetId } = c.req.valid('query');
   let after: ListPosition | undefined;
   try {
     after = decodeListCursor(cursor);
@@ -91,7 +91,7 @@ export const listChartsHandler: RouteHandler<typeof listCharts, AppEnv> = async 
     });
   }
   const list = (db: typeof c.var.db) =>
-    repository.listCharts(db, c.var.auth, { mine, limit, after });
+    repository.listCharts(db, c.var.auth, { mine, limit, after, datasetId });
   // Anonymous: public charts, a moment's lag is fine (the replica); signed in: the primary.
   const rows = c.var.auth ? await list(c.var.db) : await c.var.reads.run(list);
   const page = listPage(rows, limit);

@@ -26,7 +26,12 @@ export type ChartRow = NonNullable<Awaited<ReturnType<typeof findChart>>>;
 export function listCharts(
   db: Db,
   auth: Auth | null,
-  options: { mine: boolean; limit: number; after?: { created_at: string; id: string } },
+  options: {
+    mine: boolean;
+    limit: number;
+    after?: { created_at: string; id: string };
+    datasetId?: string;
+  },
 ) {
   let query = db
     .selectFrom('charts')
@@ -43,6 +48,7 @@ export function listCharts(
     .orderBy('charts.id', 'desc')
     .limit(options.limit + 1);
   if (options.mine) query = query.where('charts.owner_id', '=', auth?.user.id ?? '');
+  if (options.datasetId) query = query.where('charts.dataset_id', '=', options.datasetId);
   if (options.after) {
     const { created_at, id } = options.after;
     query = query.where(

@@ -34,6 +34,9 @@ export const listCharts = createRoute({
         .optional()
         .transform((value) => value === 'true')
         .describe('`true`: only my charts.'),
+      dataset_id: IdSchema.optional().describe(
+        'Only the charts drawn from this dataset (those you may see), e.g. before deleting it.',
+      ),
       limit: z.coerce.number().int().min(1).max(100).default(20),
       cursor: z.string().max(500).optional(),
     }),

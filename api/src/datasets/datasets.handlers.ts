@@ -215,9 +215,28 @@ export const updateDatasetHandler: RouteHandler<typeof updateDataset, AppEnv> = 
   );
 };
 
+/**
+ * Why a dataset is kept: the charts drawn from it, the owner's by title, other people's as a
+ * count (their titles are theirs to show).
+ */
+function chartsInUse(inUse: repository.ChartsDrawnFrom, ownerId: string): string {
+  const mine = inUse.charts.filter((chart) => chart.owner_id === ownerId);
+  const titles = mine.slice(0, 5).map((chart) => `“${chart.title}”`);
+  const yours = inUse.owned - titles.length;
+  if (yours > 0) titles.push(`${yours.toLocaleString('en')} more of yours`);
+  const others = inUse.total - inUse.owned;
+  if (others > 0) titles.push(`${others.toLocaleString('en')} by other people`);
+  const count = inUse.total === 1 ? '1 chart is' : `${inUse.total.toLocaleString('en')} charts are`;
+  return `${count} drawn from this dataset (${titles.join(', ')}); it is kept. Delete them first, or ask again with charts=delete to delete them with it.`;
+}
+
 export const deleteDatasetHandler: RouteHandler<typeof deleteDataset, AppEnv> = async (c) => {
   const dataset = await repository.findDataset(c.var.db, c.req.valid('param').id);
   if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
+  if (c.req.valid('query').charts !== 'delete') {
+    const inUse = await repository.chartsDrawnFrom(c.var.db, dataset.id);
+    if (inUse.total > 0) return problem(c, 409, chartsInUse(inUse, dataset.owner_id));
+  }
   await repository.deleteDataset(c.var.db, dataset);
   return c.body(null, 204);
 };

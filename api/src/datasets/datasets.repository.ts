@@ -86,6 +86,39 @@ export async function updateDataset(
 }
 
 /** The dataset and its table go together, or not at all. */
+export interface ChartsDrawnFrom {
+  /** The owner's charts first, by title, at most a few. */
+  charts: { id: string; title: string; owner_id: string }[];
+  total: number;
+  /** How many of them the dataset's owner made. */
+  owned: number;
+}
+
+/** The charts drawn from a dataset: a few to name, and how many in all. */
+export async function chartsDrawnFrom(db: Db, datasetId: string): Promise<ChartsDrawnFrom> {
+  const [charts, counts] = await Promise.all([
+    db
+      .selectFrom('charts')
+      .innerJoin('datasets', 'datasets.id', 'charts.dataset_id')
+      .select(['charts.id', 'charts.title', 'charts.owner_id'])
+      .where('charts.dataset_id', '=', datasetId)
+      .orderBy(sql`charts.owner_id = datasets.owner_id`, 'desc')
+      .orderBy('charts.title')
+      .limit(6)
+      .execute(),
+    db
+      .selectFrom('charts')
+      .innerJoin('datasets', 'datasets.id', 'charts.dataset_id')
+      .select([
+        sql<string>`count(*)`.as('total'),
+        sql<string>`count(*) filter (where charts.owner_id = datasets.owner_id)`.as('owned'),
+      ])
+      .where('charts.dataset_id', '=', datasetId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { charts, total: Number(counts.total), owned: Number(counts.owned) };
+}
+
 export async function deleteDataset(db: Db, dataset: { id: string; table_name: string }) {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('datasets').where('id', '=', dataset.id).execute();

@@ -156,8 +156,21 @@ export const deleteDataset = createRoute(
     operationId: 'deleteDataset',
     tags: [TAG],
     summary: 'Delete a dataset and all its rows',
-    request: { params },
-    responses: { 204: { description: 'Deleted.' }, ...problemResponses(404, 422) },
+    description:
+      'A dataset that charts are drawn from is kept, with a 409 naming them, unless `charts=delete` asks to delete those charts too (the owner’s and anyone else’s: they cannot be drawn without it). `GET /v1/charts?dataset_id=` lists them.',
+    request: {
+      params,
+      query: z.object({
+        charts: z
+          .enum(['delete'])
+          .optional()
+          .describe('`delete`: also delete every chart drawn from the dataset.'),
+      }),
+    },
+    responses: {
+      204: { description: 'Deleted, with its charts if `charts=delete` was asked.' },
+      ...problemResponses(404, 409, 422),
+    },
   }),
 );
 

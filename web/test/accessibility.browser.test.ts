@@ -59,6 +59,7 @@ const PAGES = [
   ['chart builder', '/charts/new/?dataset={dataset}', '#preview svg'],
   ['chart', '/chart/?id={chart}', '#chart:not([hidden])'],
   ['embed', '/embed/?id={chart}', '#embed-chart svg'],
+  ['my work', '/mine/', '#mine:not([hidden])'],
 ] as const;
 
 describe.each(['light', 'dark'] as const)('accessibility in %s mode', (scheme) => {

@@ -118,6 +118,18 @@ describe.each(DEVICES)('the journey on $name', (device) => {
     ]);
     expect(await readFile((await dark.path()) as string, 'utf8')).toContain('fill="#0b1120"');
     const embedCode = await page.locator('#embed-code').inputValue();
+    // The Copy buttons put the link and the embed code on the clipboard.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: stack.web.url,
+    });
+    await press(page.getByRole('button', { name: 'Copy link' }));
+    await page.getByText('Link copied.').waitFor();
+    const shareLink = await page.locator('#share-link').inputValue();
+    expect(shareLink).toMatch(/\/c\/[0-9a-f-]{36}$/);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shareLink);
+    await press(page.getByRole('button', { name: 'Copy embed code' }));
+    await page.getByText('Embed code copied.').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(embedCode);
 
     // A bar chart, unlisted; and a private one.
     const barId = await build(

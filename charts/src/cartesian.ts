@@ -153,9 +153,12 @@ function titles(region: Box, plot: Box, x: PlacedAxis, axes: CartesianAxes, colo
     out += text(region.x, region.y + FONT.axisTitle, label, { ...style, 'text-anchor': 'start' });
   }
   if (axes.xTitle) {
-    const label = fitText(axes.xTitle, FONT.axisTitle, region.w);
+    // Centred under the plot, so it has as much room as the nearer picture edge leaves it.
+    const centre = plot.x + plot.w / 2;
+    const room = 2 * Math.min(centre - region.x, region.x + region.w - centre);
+    const label = fitText(axes.xTitle, FONT.axisTitle, room);
     const y = plot.y + plot.h + LABEL_GAP + x.size + TITLE_ROOM - 4;
-    out += text(plot.x + plot.w / 2, y, label, { ...style, 'text-anchor': 'middle' });
+    out += text(centre, y, label, { ...style, 'text-anchor': 'middle' });
   }
   return out;
 }

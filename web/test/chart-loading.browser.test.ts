@@ -57,6 +57,32 @@ describe('the chart page while its data is on the way', () => {
     await page.close();
   });
 
+  it('an embed tells its iframe to grow and to shrink as the page around it narrows', async () => {
+    const page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${stack.web.url}/`);
+    // The embed code's listener, as a newsroom's page would hold it.
+    await page.evaluate((src) => {
+      document.body.innerHTML = `<iframe src="${src}" data-chartroom style="width:100%;border:0"></iframe>`;
+      addEventListener('message', (e) => {
+        const h = e.data?.chartroomHeight;
+        if (!h) return;
+        for (const f of document.querySelectorAll<HTMLIFrameElement>('iframe[data-chartroom]')) {
+          if (f.contentWindow === e.source) f.style.height = `${h}px`;
+        }
+      });
+    }, `${stack.web.url}/embed/?id=${chartId}`);
+    const height = () => page.locator('iframe').evaluate((f) => f.getBoundingClientRect().height);
+    await page.waitForFunction(() => (document.querySelector('iframe')?.offsetHeight ?? 0) > 400);
+    const wide = await height();
+    await page.setViewportSize({ width: 500, height: 900 });
+    await page.waitForFunction(
+      (before) => (document.querySelector('iframe')?.offsetHeight ?? 0) < before - 100,
+      wide,
+    );
+    expect(await height()).toBeLessThan(wide);
+    await page.close();
+  });
+
   it('says so in words when the data cannot be fetched', async () => {
     const page = await stack.browser.newPage({ viewport: { width: 360, height: 740 } });
     await page.route(`${stack.api.url}/v1/charts/*/data*`, (route) =>

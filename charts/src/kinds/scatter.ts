@@ -26,7 +26,11 @@ export function drawScatter(model: Model, region: Box, width: number): Drawn {
   const plain = count > 2000 ? 2 : count > 300 ? 2.75 : 3.5;
   // Greyed series first, so the highlighted ones are drawn over them.
   const stops: Stop[] = [];
-  const names = { x: model.spec.format?.x_label || model.data.x.name, y: yTitle(model) || 'y' };
+  // Split into series, the dots' names are the groups': the measure is its column's.
+  const names = {
+    x: model.spec.format?.x_label || model.data.x.name,
+    y: yTitle(model) || model.spec.y?.[0]?.column || 'y',
+  };
   const order = model.series.map((series, si) => ({ series, si }));
   order.sort((a, b) => Number(b.series.muted) - Number(a.series.muted));
   const marks = order.map(({ series, si }) => {

@@ -259,6 +259,14 @@ export function attachInteraction(
   on('pointerleave', (event) => {
     if (pointers.size === 0 && event.pointerType === 'mouse') hide();
   });
+  // Leaving an embed's iframe fires no pointerleave on a chart that fills it.
+  document.documentElement.addEventListener(
+    'pointerleave',
+    (event) => {
+      if (event.pointerType === 'mouse' && pointers.size === 0) hide();
+    },
+    { signal },
+  );
   document.addEventListener(
     'pointerdown',
     (event) => {

@@ -2,8 +2,11 @@
 export const LOCAL_API_PORT = 8000;
 export const DEFAULT_API_URL = `http://localhost:${LOCAL_API_PORT}`;
 
-/** Names a local machine answers to: a page opened on any of them reaches the API on the same one. */
-export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+/**
+ * Names a local machine answers to: a page opened on either reaches the API on the same one.
+ * Not [::1]: a CSP source cannot name an IPv6 address, and Chromium reports it as an error.
+ */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1'];
 
 /**
  * The API's base URL, without a trailing slash: the build-time setting, or else the local API on

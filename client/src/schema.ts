@@ -870,7 +870,7 @@ export interface components {
             /** @description Split into one series per value (colour). */
             series?: {
                 column: string;
-                /** @description Most series drawn (12 when not set, at most the server’s `CHART_MAX_SERIES`, 20 by default): the largest are drawn, and the rest fold into one “Other (n more)” series, aggregated over all of their rows (its average is the average of those rows). */
+                /** @description Most series drawn (12 when not set, at most the server’s `CHART_MAX_SERIES`, 20 by default): highlighted series first, then the largest (by total for sums and counts, by value for averages, medians, minima and maxima); the rest fold into one “Other (n more)” series, aggregated over all of their rows (its average is the average of those rows). */
                 max?: number;
             };
             /** @description Scatter only: point size. */

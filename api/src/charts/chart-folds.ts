@@ -35,6 +35,8 @@ export interface Ranking {
   keep: number;
   /** Most values drawn without folding anything. */
   max: number;
+  /** Values kept before any other, whatever their weight (series the spec highlights). */
+  first?: RawBuilder<boolean>;
 }
 
 const whereSql = (where: RawBuilder<boolean>[]) =>
@@ -52,15 +54,21 @@ export async function keptValues(
   where: RawBuilder<boolean>[],
   ranking: Ranking,
 ): Promise<KeptValues> {
-  const { key, weight, keep, max } = ranking;
+  const { key, weight, keep, max, first } = ranking;
   // Output names (not expressions) in the ORDER BY: PostgreSQL resolves them at this level.
-  const order = weight ? sql`w desc, k asc nulls last` : sql`k asc nulls last`;
-  const ranked = sql`select ${key} as k${weight ? sql`, ${weight} as w` : sql``}
+  const byWeight = weight ? sql`w desc nulls last, k asc nulls last` : sql`k asc nulls last`;
+  const order = first ? sql`f desc, ${byWeight}` : byWeight;
+  const outer = first
+    ? sql`r.f desc, ${weight ? sql`r.w desc nulls last, ` : sql``}r.k asc nulls last`
+    : weight
+      ? sql`r.w desc nulls last, r.k asc nulls last`
+      : sql`r.k asc nulls last`;
+  const ranked = sql`select ${key} as k${weight ? sql`, ${weight} as w` : sql``}${first ? sql`, coalesce(${first}, false) as f` : sql``}
     from ${sql.table(table)} ${whereSql(where)} group by 1 order by ${order}`;
   // One pass: the window counts every distinct value before the limit cuts the list.
   const { rows } = await sql<{ empty: boolean; distinct: string | number }>`
     select r.k is null as empty, count(*) over () as distinct
-    from (${ranked}) r order by ${weight ? sql`r.w desc, r.k asc nulls last` : sql`r.k asc nulls last`}
+    from (${ranked}) r order by ${outer}
     limit ${max + 1}`.execute(db);
   const distinct = Number(rows[0]?.distinct ?? 0);
   if (distinct <= max) return { kept: sql<boolean>`true`, folded: 0, count: distinct };

@@ -53,13 +53,21 @@ export interface RowLimits {
 const OTHER_KEY = 'other';
 const ORDERED = ['integer', 'number', 'date', 'timestamp'];
 
-/** What ranks series and categories: their rows, or the magnitude of what they add up to. */
+/**
+ * What ranks series and categories, so that "the largest" are drawn: what sums and counts add
+ * up to; the first measure's own value for averages, medians, minima and maxima (the highest
+ * average first); rows, for rows plotted as they are.
+ */
 function weightSql(source: RowSource): RawBuilder<unknown> {
-  // Sums and counts rank by how much they add up to; averages, minima and maxima by rows.
+  if (source.fold !== 'add') return sql`count(*)`;
   const additive = source.spec.y.every(
     (y) => !y.column || y.aggregate === 'sum' || y.aggregate === 'count',
   );
-  if (source.fold !== 'add' || !additive) return sql`count(*)`;
+  const measure = source.spec.y[0];
+  if (!additive && measure?.column) {
+    const op = measure.aggregate as Exclude<typeof measure.aggregate, 'none' | 'sum' | 'count'>;
+    return metricSql(op, resolveColumn(source.columns, measure.column, [])).expression;
+  }
   const parts = source.spec.y.map((y) => {
     if (!y.column) return sql`count(*)`;
     const column = resolveColumn(source.columns, y.column, []);
@@ -68,6 +76,14 @@ function weightSql(source: RowSource): RawBuilder<unknown> {
       : sql`coalesce(sum(abs(${sql.ref(column.key)})), 0)`;
   });
   return sql`(${sql.join(parts, sql` + `)})`;
+}
+
+/** Series the spec highlights are drawn whatever their size: greying the rest tells their story. */
+function highlightedSql(source: RowSource): RawBuilder<boolean> | undefined {
+  const names = source.spec.highlight ?? [];
+  if (!source.seriesColumn || names.length === 0 || source.spec.y.length !== 1) return undefined;
+  const key = sql.ref(source.seriesColumn.key);
+  return sql<boolean>`${key}::text in (${sql.join(names.map((name) => sql`${name}`))})`;
 }
 
 const xValueSql = (source: RowSource) =>
@@ -84,6 +100,7 @@ async function decideFolds(source: RowSource, where: RawBuilder<boolean>[], limi
         weight: weightSql(source),
         keep: Math.max(1, limits.groups - 1),
         max: limits.groups,
+        first: highlightedSql(source),
       })
     : all;
   // Dates and numbers keep the first ones in x order, as a cut at one end of an axis reads

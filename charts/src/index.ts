@@ -1,3 +1,5 @@
+export { wholeBuckets } from './buckets.ts';
+
 import type { Drawn } from './cartesian.ts';
 import { describe } from './describe.ts';
 import { xml } from './escape.ts';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { wholeBuckets } from '../src/buckets.ts';
 import { xml } from '../src/escape.ts';
 import { formatDate, formatNumber, tickFormatter } from '../src/format.ts';
 import { contrast, inkOn, PALETTES, THEMES } from '../src/palette.ts';
@@ -144,4 +145,30 @@ describe('colours', () => {
       expect(contrast(colours.text, colours.background)).toBeGreaterThanOrEqual(4.5);
     });
   }
+});
+
+describe('whole buckets for a zoomed range', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  it('widens a range cut inside months to the months it touches', () => {
+    const [from, to] = wholeBuckets(
+      'month',
+      at('2022-11-21T00:00:00Z'),
+      at('2023-12-02T00:00:00Z'),
+    );
+    expect(iso(from)).toBe('2022-11-01T00:00:00.000Z');
+    expect(iso(to)).toBe('2023-12-31T23:59:59.999Z');
+  });
+  it('weeks start on Monday, as the API buckets them; years and hours whole too', () => {
+    // 2024-03-06 is a Wednesday.
+    expect(
+      iso(wholeBuckets('week', at('2024-03-06T12:00:00Z'), at('2024-03-06T12:00:00Z'))[0]),
+    ).toBe('2024-03-04T00:00:00.000Z');
+    expect(
+      iso(wholeBuckets('year', at('2024-06-01T00:00:00Z'), at('2025-02-01T00:00:00Z'))[1]),
+    ).toBe('2025-12-31T23:59:59.999Z');
+    expect(
+      iso(wholeBuckets('hour', at('2024-01-01T10:20:00Z'), at('2024-01-01T10:40:00Z'))[0]),
+    ).toBe('2024-01-01T10:00:00.000Z');
+  });
 });

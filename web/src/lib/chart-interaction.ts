@@ -1,4 +1,9 @@
-import type { DrawnChart, ChartData as DrawnData, Stop } from '@chartroom/charts';
+import {
+  type DrawnChart,
+  type ChartData as DrawnData,
+  type Stop,
+  wholeBuckets,
+} from '@chartroom/charts';
 import type { components } from '@chartroom/client';
 
 type ChartSpec = components['schemas']['ChartSpec'];
@@ -35,6 +40,8 @@ export interface InteractionOptions {
   onZoom?: (from: string, to: string) => void;
   /** The x column's type, for the range's parameters. */
   xType?: string;
+  /** The chart's time bucket: a zoom takes whole buckets, never part of one at either end. */
+  bucket?: ChartSpec['x']['bucket'];
 }
 
 /** The stop a point of the drawing (px) falls on, by the chart's way of picking. */
@@ -249,8 +256,10 @@ export function attachInteraction(
     const domain = drawn()?.xDomain;
     if (moved && a !== undefined && b !== undefined && domain) {
       const type = options.xType ?? 'number';
+      let [from, to] = [Math.max(domain[0], a), Math.min(domain[1], b)];
+      if (options.bucket && isTime(type)) [from, to] = wholeBuckets(options.bucket, from, to);
       hide();
-      onZoom(asParameter(type, Math.max(domain[0], a)), asParameter(type, Math.min(domain[1], b)));
+      onZoom(asParameter(type, from), asParameter(type, to));
     }
   };
   on('pointerup', finish);

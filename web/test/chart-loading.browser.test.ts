@@ -83,6 +83,41 @@ describe('the chart page while its data is on the way', () => {
     await page.close();
   });
 
+  it('eight embeds on one page all draw, though the API refuses some reads as too many at once', async () => {
+    const page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // What the API answers a reader past its two reads at a time (seen with seven embeds).
+    let refused = 0;
+    await page.route(`${stack.api.url}/v1/charts/*/data*`, async (route) => {
+      if (refused++ >= 4) return route.continue();
+      await route.fulfill({
+        status: 429,
+        headers: { 'Retry-After': '1', 'Content-Type': 'application/problem+json' },
+        body: JSON.stringify({
+          type: 'about:blank',
+          title: 'Too many requests',
+          status: 429,
+          detail: 'Wait.',
+        }),
+      });
+    });
+    await page.goto(`${stack.web.url}/`);
+    await page.evaluate((src) => {
+      document.body.innerHTML = Array.from(
+        { length: 8 },
+        () => `<iframe src="${src}"></iframe>`,
+      ).join('');
+    }, `${stack.web.url}/embed/?id=${chartId}`);
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('iframe')].every((f) =>
+          f.contentDocument?.querySelector('#embed-chart svg .marks'),
+        ),
+      undefined,
+      { timeout: 25_000 },
+    );
+    await page.close();
+  });
+
   it('says so in words when the data cannot be fetched', async () => {
     const page = await stack.browser.newPage({ viewport: { width: 360, height: 740 } });
     await page.route(`${stack.api.url}/v1/charts/*/data*`, (route) =>

@@ -359,4 +359,32 @@ describe.each(testEngines)('odd input never answers 500, on %s', (engine) => {
       expect((await readProblem(average)).detail).toMatch(/too large to combine/);
     });
   });
+
+  describe('searches too long to cost little', () => {
+    it('a contains filter over 200 characters is refused in words, on rows, queries and charts', async () => {
+      const { body: dataset } = await createJson({
+        name: 'Search',
+        rows: [{ cat: 'a' }, { cat: 'b' }],
+      });
+      const long = '_%'.repeat(101);
+      const read = await rows(dataset.id, `filter=${encodeURIComponent(`cat:contains:${long}`)}`);
+      const problem = await expect422At(read, ['query', 'filter', 0, 'value']);
+      expect(problem.detail).toMatch(/at most 200 characters/);
+      const query = await request(
+        `/v1/datasets/${dataset.id}/query`,
+        asOwner(
+          json({
+            metrics: [{ op: 'count' }],
+            filters: [{ column: 'cat', op: 'contains', value: long }],
+          }),
+        ),
+      );
+      expect(query.status).toBe(422);
+      const fits = await rows(
+        dataset.id,
+        `filter=${encodeURIComponent(`cat:contains:${'a'.repeat(200)}`)}`,
+      );
+      expect(fits.status).toBe(200);
+    });
+  });
 });

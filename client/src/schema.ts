@@ -778,7 +778,7 @@ export interface components {
             column: string;
             /** @enum {string} */
             op: "eq" | "ne" | "lt" | "lte" | "gt" | "gte" | "in" | "contains" | "is_null";
-            /** @description An array for `in`; `true`/`false` for `is_null`; otherwise one value. */
+            /** @description An array for `in`; `true`/`false` for `is_null`; otherwise one value (for `contains`, text of at most 200 characters). */
             value?: string | number | boolean | null | (string | number | boolean | null)[];
         };
         ChartList: {

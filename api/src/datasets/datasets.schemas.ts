@@ -153,7 +153,9 @@ export const FilterSchema = z
     value: z
       .union([CellInput, z.array(CellInput)])
       .optional()
-      .describe('An array for `in`; `true`/`false` for `is_null`; otherwise one value.'),
+      .describe(
+        'An array for `in`; `true`/`false` for `is_null`; otherwise one value (for `contains`, text of at most 200 characters).',
+      ),
   })
   .openapi('Filter');
 

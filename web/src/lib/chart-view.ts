@@ -21,6 +21,8 @@ export interface ViewOptions {
   description?: string;
   /** Whether the title is drawn in the picture (the chart page has its own heading). */
   heading?: boolean;
+  /** A card's picture: kept to the card's shape, however many bars it has. */
+  thumbnail?: boolean;
   /** Called after each drawing, with the SVG element now in the page. */
   onDraw?: (drawn: DrawnChart, svg: SVGSVGElement) => void;
 }
@@ -32,9 +34,17 @@ const darkScheme = () => window.matchMedia('(prefers-color-scheme: dark)');
  * Wide screens draw 16:9; phones taller, so the plot keeps room below a wrapped legend, and a
  * pie taller still: on a phone its legend (each slice's name and share) runs to many lines.
  */
-export function heightFor(width: number, type?: ChartSpec['type']): number {
+export function heightFor(width: number, type?: ChartSpec['type'], barRows = 0): number {
   const narrow = width < 560 ? width * (type === 'pie' ? 1.2 : 0.9) : width * 0.5625;
-  return Math.round(Math.min(640, Math.max(260, narrow)));
+  const usual = Math.min(640, Math.max(260, narrow));
+  // Horizontal bars take a line per category, so that every one is named beside its bar.
+  return Math.round(Math.min(1400, Math.max(usual, barRows * 22 + 140)));
+}
+
+/** How many categories a horizontal bar chart lays down the page (0 for any other chart). */
+function barRowsOf(spec: ChartSpec, data: ChartData): number {
+  if (spec.type !== 'bar' || spec.bar?.orientation !== 'horizontal') return 0;
+  return data.series.reduce((most, s) => Math.max(most, s.points.length), 0);
 }
 
 /**
@@ -70,7 +80,11 @@ export function mountChart(
     const width = Math.floor(holder.clientWidth);
     if (width <= 0) return;
     drawnWidth = width;
-    last = render(width, heightFor(width, spec.type), darkScheme().matches ? 'dark' : 'light');
+    last = render(
+      width,
+      heightFor(width, spec.type, options.thumbnail ? 0 : barRowsOf(spec, current)),
+      darkScheme().matches ? 'dark' : 'light',
+    );
     // The renderer escapes every text it draws; the sanitiser is a second wall, not the first.
     const svg = sanitiseSvg(last.svg, holder.ownerDocument);
     if (!svg) return;

@@ -89,7 +89,12 @@ const drawWhenSeen = new IntersectionObserver((entries) => {
       }),
     )
       .then(({ data }) => {
-        if (data) mountChart(holder, chart.spec, data, { title: chart.title, heading: false });
+        if (data)
+          mountChart(holder, chart.spec, data, {
+            title: chart.title,
+            heading: false,
+            thumbnail: true,
+          });
         else holder.textContent = 'This chart could not be drawn.';
       })
       .catch(() => {

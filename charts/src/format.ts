@@ -101,6 +101,11 @@ function unaffixedTicks(ticks: number[], options: NumberOptions): (n: number) =>
     const digits = Math.max(0, Math.min(6, precisionFixed(step * 100)));
     return (n) => d3format(`.${digits}%`)(n).replace('-', MINUS);
   }
+  if (style === 'decimal') {
+    // Round ticks need no fixed decimals: "£2,000", not "£2,000.0"; values keep them elsewhere.
+    const digits = Math.min(options.decimals ?? 2, Math.max(0, precisionFixed(step)));
+    return (n) => d3format(`,.${digits}f`)(n).replace('-', MINUS);
+  }
   return (n) => formatNumber(n, { ...options, prefix: '', suffix: '' });
 }
 

@@ -18,7 +18,7 @@ export interface Box {
  * adds a tenth, and DejaVu Sans (what Debian's Chromium draws system-ui with) is wider still
  * than Helvetica. A title wrapped a word early reads fine; one cut by the picture's edge does not.
  */
-export const BOLD = 1.3;
+export const BOLD = 1.2;
 
 /**
  * Words over as many lines as `maxLines` allows; the last line cut with an ellipsis. `fontSize`

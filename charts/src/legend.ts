@@ -17,7 +17,7 @@ const SWATCH = 12;
 const AFTER_SWATCH = 6;
 const BETWEEN = 16;
 /** Names are spaced as if this much wider than estimated: wider fonts must not reach the next swatch. */
-const SPACING = 1.15;
+const SPACING = 1.05;
 
 /**
  * Every item, left to right, wrapping onto as many lines as they need within `width`; a name

@@ -21,10 +21,17 @@ function advance(char: string): number {
   return char.charCodeAt(0) > 0x2e80 ? 1 : 0.6;
 }
 
+/**
+ * The widths above are Helvetica's; DejaVu Sans, which Linux browsers draw system-ui with, is
+ * about a tenth wider. Layout measures with the wider one: a label placed with room to spare
+ * reads fine in a narrower font, one placed too tight is cut or collides in a wider one.
+ */
+const WIDEST_FONT = 1.1;
+
 export function textWidth(text: string, fontSize: number): number {
   let em = 0;
   for (const char of text) em += advance(char);
-  return em * fontSize;
+  return em * fontSize * WIDEST_FONT;
 }
 
 /** The text cut to fit `width` (with an ellipsis), whole characters only. */
@@ -34,7 +41,7 @@ export function fitText(text: string, fontSize: number, width: number): string {
   let used = textWidth('…', fontSize);
   let end = 0;
   while (end < chars.length) {
-    const next = used + advance(chars[end] as string) * fontSize;
+    const next = used + advance(chars[end] as string) * fontSize * WIDEST_FONT;
     if (next > width) break;
     used = next;
     end++;

@@ -172,3 +172,13 @@ describe('whole buckets for a zoomed range', () => {
     ).toBe('2024-01-01T10:00:00.000Z');
   });
 });
+
+describe('fixed decimals on an axis', () => {
+  it('round ticks drop the fixed decimals that values keep', () => {
+    const options = { style: 'decimal' as const, decimals: 1, prefix: '£' };
+    const tick = tickFormatter([0, 1000, 2000, 3000], options);
+    expect(tick(2000)).toBe('£2,000');
+    expect(formatNumber(2000, options)).toBe('£2,000.0');
+    expect(tickFormatter([0, 0.5, 1], options)(0.5)).toBe('£0.5');
+  });
+});

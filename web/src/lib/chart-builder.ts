@@ -16,7 +16,7 @@ import {
   optionsShown,
   seriesMaxFrom,
 } from './builder-options';
-import { type ChartView, mountChart } from './chart-view';
+import { type ChartView, mountChart, POINTS_DRAWN } from './chart-view';
 import { currentUser } from './current-user';
 import { clearErrors, showProblem } from './forms';
 import { isId, links } from './ids';
@@ -159,7 +159,7 @@ async function updatePreview() {
   const { data, error } = await api
     .POST('/v1/charts/preview', {
       body: { dataset_id: dataset.id, spec: spec() },
-      params: { query: { max_points: 2000 } },
+      params: { query: { max_points: POINTS_DRAWN } },
     })
     .catch(() => ({ data: undefined, error: undefined }));
   view?.stop();

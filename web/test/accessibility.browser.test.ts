@@ -57,7 +57,7 @@ const PAGES = [
   ['upload', '/datasets/new/', 'form'],
   ['dataset', '/dataset/?id={dataset}', '#rows tbody tr'],
   ['chart builder', '/charts/new/?dataset={dataset}', '#preview svg'],
-  ['chart', '/chart/?id={chart}', '#chart:not([hidden])'],
+  ['chart', '/chart/?id={chart}', '#chart-image svg .marks'],
   ['embed', '/embed/?id={chart}', '#embed-chart svg'],
   ['my work', '/mine/', '#mine:not([hidden])'],
 ] as const;

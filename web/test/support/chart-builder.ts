@@ -31,6 +31,7 @@ export async function buildChart(
   const save = page.getByRole('button', { name: 'Save chart' });
   await (options.press ? options.press(save) : save.click());
   await page.waitForURL(/\/chart\/\?id=/);
-  await page.locator('#chart:not([hidden])').waitFor();
+  // The page shows its title first and draws once the data arrives: ready when drawn.
+  await page.locator('#chart-image svg .marks').waitFor();
   return new URL(page.url()).searchParams.get('id') as string;
 }

@@ -4,9 +4,8 @@
  */
 import type { components } from '@chartroom/client';
 import { api } from './api/client';
-import { mountChart } from './chart-view';
+import { drawCardWhenSeen } from './chart-cards';
 import { currentUser } from './current-user';
-import { heavyRead } from './heavy-reads';
 import { links } from './ids';
 
 type Chart = components['schemas']['Chart'];
@@ -75,43 +74,13 @@ function link(text: string, href: string, className = '') {
   return Object.assign(element('a', text, className), { href });
 }
 
-/** A chart's thumbnail is drawn when it scrolls into view, its data read in the page's queue. */
-const drawWhenSeen = new IntersectionObserver((entries) => {
-  for (const entry of entries) {
-    if (!entry.isIntersecting) continue;
-    drawWhenSeen.unobserve(entry.target);
-    const holder = entry.target as HTMLElement;
-    const chart = shownCharts.find((c) => c.id === holder.dataset.chartId);
-    if (!chart) continue;
-    heavyRead(() =>
-      api.GET('/v1/charts/{id}/data', {
-        params: { path: { id: chart.id }, query: { max_points: 400 } },
-      }),
-    )
-      .then(({ data }) => {
-        if (data)
-          mountChart(holder, chart.spec, data, {
-            title: chart.title,
-            heading: false,
-            thumbnail: true,
-          });
-        else holder.textContent = 'This chart could not be drawn.';
-      })
-      .catch(() => {
-        holder.textContent = 'This chart could not be drawn.';
-      });
-  }
-});
-
 let charts: Chart[] = [];
 let datasets: Dataset[] = [];
-let shownCharts: Chart[] = [];
 
 function chartItem(chart: Chart): HTMLElement {
   const item = element('li');
-  const thumb = element('div', '', chart.spec.type === 'pie' ? 'thumb pie' : 'thumb');
-  thumb.dataset.chartId = chart.id;
-  drawWhenSeen.observe(thumb);
+  const thumb = element('div', '', 'thumb');
+  drawCardWhenSeen(thumb, chart);
   const meta = `${TYPE_NAMES[chart.spec.type]} · changed ${when(chart.updated_at)}`;
   const actions = element('div', '', 'row');
   actions.append(
@@ -226,7 +195,7 @@ function render() {
       .sort((a, b) =>
         sort === 'title' ? name(a).localeCompare(name(b)) : changed(b).localeCompare(changed(a)),
       );
-  shownCharts = order(
+  const shownCharts = order(
     charts,
     (c) => c.title,
     (c) => c.updated_at,

@@ -85,12 +85,12 @@ export function seriesColours(
   for (const name of order) {
     if (!chosen[name] && !OTHER_SERIES.test(name) && !slots.has(name)) slots.set(name, slots.size);
   }
-  const taken = new Set(names.map((n) => slots.get(n)).filter((n) => n !== undefined));
+  const taken = new Set(names.map((n) => (slots.get(n) ?? -1) % palette.length));
+  // The colours no series in view keeps, in palette order; all of them again once used up.
+  const spare = palette.map((_, i) => i).filter((i) => !taken.has(i));
   let next = 0;
-  const free = () => {
-    while (taken.has(next % palette.length) && next < taken.size + palette.length) next++;
-    return next++ % palette.length;
-  };
+  const free = () =>
+    spare.length ? (spare[next++ % spare.length] as number) : next++ % palette.length;
   return names.map((name) => {
     const own = chosen[name];
     if (own) return own;

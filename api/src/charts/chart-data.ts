@@ -2,7 +2,6 @@ import type { z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
 import { type Filter, filterSql, resolveColumn } from '../datasets/row-query.ts';
 import type { Database, StoredColumn } from '../db/schema.ts';
-import type { Fold } from './chart-folds.ts';
 import { chartRows } from './chart-rows.ts';
 import { type ChartSpec, NUMERIC, TIME } from './chart-spec.ts';
 import type { ChartDataSchema } from './charts.schemas.ts';
@@ -56,8 +55,6 @@ function rangeFilters(columns: StoredColumn[], x: StoredColumn, options: DataOpt
   return range;
 }
 
-const foldOf = (raw: boolean): Fold => (raw ? 'merge' : 'add');
-
 /** Chart-ready series, computed in the database by the dataset query engine, bounded in size. */
 export async function chartData(
   db: Kysely<Database>,
@@ -96,7 +93,18 @@ export async function chartData(
     (!NUMERIC.includes(x.type) && !TIME.includes(x.type));
   const drawnSeries = Math.min(spec.series?.max ?? DEFAULT_DRAWN_SERIES, options.maxSeries);
   const read = await chartRows(
-    { db, spec, table, columns, x, where, seriesColumn, raw, categorical, fold: foldOf(raw) },
+    {
+      db,
+      spec,
+      table,
+      columns,
+      x,
+      where,
+      seriesColumn,
+      raw,
+      categorical,
+      fold: raw ? 'merge' : 'add',
+    },
     // Each group draws one series per measure: the cap counts series, not groups.
     {
       groups: Math.max(1, Math.floor(drawnSeries / spec.y.length)),

@@ -55,20 +55,21 @@ export async function keptValues(
   ranking: Ranking,
 ): Promise<KeptValues> {
   const { key, weight, keep, max, first } = ranking;
-  // Output names (not expressions) in the ORDER BY: PostgreSQL resolves them at this level.
-  const byWeight = weight ? sql`w desc nulls last, k asc nulls last` : sql`k asc nulls last`;
-  const order = first ? sql`f desc, ${byWeight}` : byWeight;
-  const outer = first
-    ? sql`r.f desc, ${weight ? sql`r.w desc nulls last, ` : sql``}r.k asc nulls last`
-    : weight
-      ? sql`r.w desc nulls last, r.k asc nulls last`
-      : sql`r.k asc nulls last`;
+  // Highlighted first, then the heaviest, then in order. Output names (not expressions) in the
+  // ORDER BY: PostgreSQL resolves them at the level they are written, given as `within` ("r.").
+  const orderBy = (within: '' | 'r.') =>
+    sql.join([
+      ...(first ? [sql.raw(`${within}f desc`)] : []),
+      ...(weight ? [sql.raw(`${within}w desc nulls last`)] : []),
+      sql.raw(`${within}k asc nulls last`),
+    ]);
+  const order = orderBy('');
   const ranked = sql`select ${key} as k${weight ? sql`, ${weight} as w` : sql``}${first ? sql`, coalesce(${first}, false) as f` : sql``}
     from ${sql.table(table)} ${whereSql(where)} group by 1 order by ${order}`;
   // One pass: the window counts every distinct value before the limit cuts the list.
   const { rows } = await sql<{ empty: boolean; distinct: string | number }>`
     select r.k is null as empty, count(*) over () as distinct
-    from (${ranked}) r order by ${outer}
+    from (${ranked}) r order by ${orderBy('r.')}
     limit ${max + 1}`.execute(db);
   const distinct = Number(rows[0]?.distinct ?? 0);
   if (distinct <= max) return { kept: sql<boolean>`true`, folded: 0, count: distinct };

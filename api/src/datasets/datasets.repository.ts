@@ -85,7 +85,6 @@ export async function updateDataset(
   });
 }
 
-/** The dataset and its table go together, or not at all. */
 export interface ChartsDrawnFrom {
   /** The owner's charts first, by title, at most a few. */
   charts: { id: string; title: string; owner_id: string }[];
@@ -119,6 +118,7 @@ export async function chartsDrawnFrom(db: Db, datasetId: string): Promise<Charts
   return { charts, total: Number(counts.total), owned: Number(counts.owned) };
 }
 
+/** The dataset and its table go together, or not at all. */
 export async function deleteDataset(db: Db, dataset: { id: string; table_name: string }) {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('datasets').where('id', '=', dataset.id).execute();

@@ -131,20 +131,21 @@ export function attachInteraction(
   holder.setAttribute('aria-describedby', 'chart-keys');
   let cursor = -1;
 
-  /** The drawing's px under a client position, and the factor from drawing px to CSS px. */
-  const toDrawing = (clientX: number, clientY: number) => {
+  /** The chart as drawn, where its SVG is on screen, and the factor from drawing px to CSS px. */
+  const frame = () => {
     const chart = drawn();
     const svg = holder.querySelector(':scope > svg');
     if (!chart || !svg) return undefined;
     const rect = svg.getBoundingClientRect();
-    const scale = (rect.width || chart.width) / chart.width;
-    return {
-      chart,
-      x: (clientX - rect.left) / scale,
-      y: (clientY - rect.top) / scale,
-      scale,
-      rect,
-    };
+    return { chart, rect, scale: (rect.width || chart.width) / chart.width };
+  };
+
+  /** The drawing's px under a client position. */
+  const toDrawing = (clientX: number, clientY: number) => {
+    const at = frame();
+    if (!at) return undefined;
+    const { chart, rect, scale } = at;
+    return { chart, x: (clientX - rect.left) / scale, y: (clientY - rect.top) / scale };
   };
 
   function hide() {
@@ -153,15 +154,13 @@ export function attachInteraction(
   }
 
   function show(index: number) {
-    const chart = drawn();
-    const stop = chart?.reading?.stops[index];
-    const svg = holder.querySelector(':scope > svg');
-    if (!chart || !stop || !svg) return hide();
+    const shown = frame();
+    const stop = shown?.chart.reading?.stops[index];
+    if (!shown || !stop) return hide();
+    const { chart, rect, scale } = shown;
     cursor = index;
     fillTooltip(tooltip, stop);
     const box = holder.getBoundingClientRect();
-    const rect = svg.getBoundingClientRect();
-    const scale = (rect.width || chart.width) / chart.width;
     const at = { x: rect.left - box.left + stop.x * scale, y: rect.top - box.top + stop.y * scale };
     const plot = chart.plot;
     const kind = chart.reading?.pick;

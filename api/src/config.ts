@@ -62,6 +62,16 @@ const envSchema = z.object({
   MAX_COLUMN_NAME_LENGTH: textLimit(TEXT_CEILINGS.columnName),
   MAX_COLUMN_LABEL_LENGTH: textLimit(TEXT_CEILINGS.columnLabel),
   MAX_CELL_BYTES: textLimit(TEXT_CEILINGS.cellBytes),
+  /**
+   * Cells one page of rows holds, in bytes: a page stops before `limit` rows when its cells pass
+   * it (its next_cursor goes on from there), so large cells cannot make a page outgrow memory.
+   */
+  ROWS_PAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   /** Most series one chart answer draws; more cannot be told apart, and cost the server to draw. */
   CHART_MAX_SERIES: z.coerce.number().int().min(1).max(200).default(20),
   /** Most bars, slices or categories one chart answer draws. */

@@ -2204,6 +2204,7 @@ export interface operations {
                 filter?: string[];
                 /** @description Column to sort by, `-` before it for descending; repeated for ties. Nulls come last. */
                 sort?: string[];
+                /** @description Most rows in the page. A page stops sooner when its cells pass the server's byte budget (`ROWS_PAGE_MAX_BYTES`, 8 MiB by default); `next_cursor` then goes on from there. */
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;

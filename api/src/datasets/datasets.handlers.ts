@@ -26,6 +26,7 @@ import type { NewDatasetSchema } from './datasets.schemas.ts';
 import { rowsExport } from './export.ts';
 import { importDataset } from './import.ts';
 import { ImportError } from './import-error.ts';
+import { pageOfRows } from './row-page.ts';
 import {
   decodeCursor,
   encodeCursor,
@@ -286,27 +287,32 @@ export const listRowsHandler: RouteHandler<typeof listRows, AppEnv> = async (c) 
           ? 'ndjson'
           : 'json';
     if (format !== 'json') {
-      return rowsExport(c, dataset, { columns, where, sort, limit: 5000 }, format);
+      return rowsExport(
+        c,
+        dataset,
+        { columns, where, sort, limit: 5000, maxBytes: c.var.config.ROWS_PAGE_MAX_BYTES },
+        format,
+      );
     }
     const cursor = query.cursor ? decodeCursor(query.cursor, sort, ['query', 'cursor']) : undefined;
     const page = await readDatasetRows(c.var.reads, dataset, (db) =>
-      repository.pageOfRows(db, dataset.table_name, {
+      pageOfRows(db, dataset.table_name, {
         columns,
         where,
         sort,
         cursor,
-        limit: query.limit + 1,
+        limit: query.limit,
+        maxBytes: c.var.config.ROWS_PAGE_MAX_BYTES,
       }),
     );
-    const rows = page.slice(0, query.limit);
-    const last = rows.at(-1);
+    const last = page.rows.at(-1);
     return c.json(
       {
         columns: columns.map(({ name, type }) => ({ name, type })),
-        rows: rows.map((row) =>
+        rows: page.rows.map((row) =>
           Object.fromEntries(columns.map((column, i) => [column.name, row.values[i] ?? null])),
         ),
-        next_cursor: page.length > query.limit && last ? encodeCursor(last.cursor) : null,
+        next_cursor: page.more && last ? encodeCursor(last.cursor) : null,
       },
       200,
     );

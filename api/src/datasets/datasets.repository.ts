@@ -1,9 +1,8 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Auth } from '../auth/auth-context.ts';
 import { listedFor } from '../auth/ownership.ts';
-import type { Database, StoredColumn } from '../db/schema.ts';
-import { dropTable, jsonCell, outputSql } from './dataset-table.ts';
-import { afterCursorSql, type Cursor, orderBySql, type SortKey } from './row-query.ts';
+import type { Database } from '../db/schema.ts';
+import { dropTable } from './dataset-table.ts';
 
 type Db = Kysely<Database>;
 
@@ -124,50 +123,6 @@ export async function deleteDataset(db: Db, dataset: { id: string; table_name: s
     await trx.deleteFrom('datasets').where('id', '=', dataset.id).execute();
     await dropTable(trx, dataset.table_name);
   });
-}
-
-export interface RowsRequest {
-  columns: StoredColumn[];
-  where: RawBuilder<boolean>[];
-  sort: SortKey[];
-  cursor?: Cursor;
-  limit: number;
-}
-
-/** The rows a request asks for, in keyset order, with what a cursor needs; no limit. */
-export function rowsSelect(table: string, request: Omit<RowsRequest, 'limit'>) {
-  const conditions = [...request.where];
-  if (request.cursor) conditions.push(afterCursorSql(request.sort, request.cursor));
-  const outputs = request.columns.map(
-    (column, index) => sql`${outputSql(column.key, column.type)} as ${sql.id(`v${index}`)}`,
-  );
-  const cursorValues = request.sort.map(
-    ({ column }, index) => sql`${sql.ref(column.key)}::text as ${sql.id(`k${index}`)}`,
-  );
-  const whereSql = conditions.length ? sql`where ${sql.join(conditions, sql` and `)}` : sql``;
-  // Output aliases never reuse `_row`: ORDER BY would sort by the alias (text), not the column.
-  return sql`
-    select ${sql.join([...outputs, ...cursorValues, sql`_row::text as row_position`])}
-    from ${sql.table(table)} ${whereSql}
-    order by ${orderBySql(request.sort)}`;
-}
-
-/** A row of rowsSelect as values by column, and its cursor. */
-export function readRow(request: Omit<RowsRequest, 'limit'>, row: Record<string, unknown>) {
-  return {
-    values: request.columns.map((column, index) => jsonCell(column.type, row[`v${index}`])),
-    cursor: {
-      values: request.sort.map((_, index) => (row[`k${index}`] ?? null) as string | null),
-      row: String(row.row_position),
-    } satisfies Cursor,
-  };
-}
-
-/** One page of rows in keyset order, with what the next page's cursor needs. */
-export async function pageOfRows(db: Db, table: string, request: RowsRequest) {
-  const { rows } = await sql<Record<string, unknown>>`
-    ${rowsSelect(table, request)} limit ${request.limit}`.execute(db);
-  return rows.map((row) => readRow(request, row));
 }
 
 /**

@@ -184,7 +184,15 @@ const ROWS_QUERY = z.object({
   sort: repeated(
     'Column to sort by, `-` before it for descending; repeated for ties. Nulls come last.',
   ),
-  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(100)
+    .describe(
+      "Most rows in the page. A page stops sooner when its cells pass the server's byte budget (`ROWS_PAGE_MAX_BYTES`, 8 MiB by default); `next_cursor` then goes on from there.",
+    ),
   cursor: z.string().max(4000).optional().describe('`next_cursor` of the previous page.'),
   format: z
     .enum(['json', 'csv', 'ndjson'])

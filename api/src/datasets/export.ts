@@ -4,13 +4,8 @@ import { sql } from 'kysely';
 import type { StoredColumn } from '../db/schema.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { readDatasetRows } from './dataset-reads.ts';
-import {
-  type DatasetRow,
-  pageOfRows,
-  type RowsRequest,
-  readRow,
-  rowsSelect,
-} from './datasets.repository.ts';
+import type { DatasetRow } from './datasets.repository.ts';
+import { pageOfRows, type RowsRequest, readRow, rowsSelect } from './row-page.ts';
 
 type Cell = string | number | boolean | null;
 
@@ -28,22 +23,27 @@ function csvField(value: Cell, column: StoredColumn): string {
 const csvLine = (values: string[]) => `${values.join(',')}\r\n`;
 
 type Row = ReturnType<typeof readRow>;
-type Request = Omit<RowsRequest, 'cursor'>;
+type Request = Omit<RowsRequest, 'cursor'> & { maxBytes: number };
 
 /** How long an export may wait on its client between pages before its cursor is dropped. */
 const STALLED_CLIENT_MS = 30_000;
 
+/** Rows of the first fetch from a cursor; later ones are sized by the bytes rows have taken. */
+const FIRST_FETCH = 100;
+
 /**
- * Every matching row, page by page, to `use`. On PostgreSQL one cursor sorts once and is read
- * a page at a time (keyset pages would sort the whole table again for each of them: 400 sorts
- * for 2M rows). PGlite has a single session that a cursor's transaction would hold for the whole
- * download, so there each page is a query of its own, between other requests' queries.
+ * Every matching row, page by page, to `use`, which answers whether to go on and how many bytes
+ * the page made. On PostgreSQL one cursor sorts once and is read a page at a time (keyset pages
+ * would sort the whole table again for each of them: 400 sorts for 2M rows); each fetch asks for
+ * as many rows as fit `maxBytes` at the size rows have had so far. PGlite has a single session
+ * that a cursor's transaction would hold for the whole download, so there each page is a query
+ * of its own, between other requests' queries, cut by bytes in the database.
  */
 async function eachPage(
   c: Context<AppEnv>,
   dataset: DatasetRow,
   request: Request,
-  use: (page: Row[]) => Promise<boolean>,
+  use: (page: Row[]) => Promise<{ more: boolean; bytes: number }>,
 ): Promise<void> {
   if (c.var.databaseKind !== 'postgres') {
     let cursor: RowsRequest['cursor'];
@@ -52,8 +52,8 @@ async function eachPage(
       const page = await readDatasetRows(c.var.reads, dataset, (db) =>
         pageOfRows(db, dataset.table_name, { ...request, cursor }),
       );
-      if (page.length === 0 || !(await use(page)) || page.length < request.limit) return;
-      cursor = page.at(-1)?.cursor;
+      if (page.rows.length === 0 || !(await use(page.rows)).more || !page.more) return;
+      cursor = page.rows.at(-1)?.cursor;
     }
   }
   let started = false;
@@ -67,14 +67,17 @@ async function eachPage(
         await sql`declare rows_export no scroll cursor for ${rowsSelect(dataset.table_name, request)}`.execute(
           trx,
         );
+        let count = Math.min(FIRST_FETCH, request.limit);
         for (;;) {
           const { rows } = await sql<
             Record<string, unknown>
-          >`fetch ${sql.lit(request.limit)} from rows_export`.execute(trx);
+          >`fetch ${sql.lit(count)} from rows_export`.execute(trx);
           if (rows.length === 0) return;
           started = true;
-          if (!(await use(rows.map((row) => readRow(request, row))))) return;
-          if (rows.length < request.limit) return;
+          const { more, bytes } = await use(rows.map((row) => readRow(request, row)));
+          if (!more || rows.length < count) return;
+          const rowBytes = Math.max(1, bytes / rows.length);
+          count = Math.max(1, Math.min(request.limit, Math.floor(request.maxBytes / rowBytes)));
         }
       })
       .catch((error) => {
@@ -83,6 +86,9 @@ async function eachPage(
       }),
   );
 }
+
+/** Text goes to the socket in pieces of about this many characters, not a page at once. */
+const WRITE_CHARS = 1 << 20;
 
 /**
  * Streams every row that matches, in order, as CSV or NDJSON, a page at a time, so memory
@@ -109,16 +115,23 @@ export function rowsExport(
             csvLine(columns.map((column) => csvField(column.name, { ...column, type: 'text' }))),
           );
         await eachPage(c, dataset, request, async (page) => {
-          if (out.aborted) return false;
+          let bytes = 0;
           let chunk = '';
           for (const row of page) {
+            if (out.aborted) return { more: false, bytes };
             chunk +=
               format === 'csv'
                 ? csvLine(row.values.map((value, i) => csvField(value, columns[i] as StoredColumn)))
                 : `${JSON.stringify(Object.fromEntries(columns.map((column, i) => [column.name, row.values[i] ?? null])))}\n`;
+            if (chunk.length >= WRITE_CHARS) {
+              bytes += chunk.length;
+              await out.write(chunk);
+              chunk = '';
+            }
           }
-          await out.write(chunk);
-          return !out.aborted;
+          bytes += chunk.length;
+          if (chunk) await out.write(chunk);
+          return { more: !out.aborted, bytes };
         });
       } finally {
         done?.();

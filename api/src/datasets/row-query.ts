@@ -211,14 +211,26 @@ export function orderBySql(sort: SortKey[]): RawBuilder<unknown> {
   return sql.join([...parts, sql`_row asc`]);
 }
 
-/** Position after the last row of a page: the sort values (as text) and the row number. */
+/**
+ * Position after the last row of a page: the sort values (as text) and the row number. A long
+ * value (text of up to 64 KiB) is not carried: AT_ROW stands for it, and the database reads it
+ * from that row, so a cursor stays short enough for a URL whatever the column holds.
+ */
 export interface Cursor {
-  values: (string | null)[];
+  values: (string | null | typeof AT_ROW)[];
   row: string;
 }
 
+const AT_ROW = 0;
+
+/** Longest sort value a cursor carries itself: ten of them still fit the `cursor` parameter. */
+const LONGEST_CURSOR_VALUE = 64;
+
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.values, cursor.row])).toString('base64url');
+  const values = cursor.values.map((value) =>
+    typeof value === 'string' && value.length > LONGEST_CURSOR_VALUE ? AT_ROW : value,
+  );
+  return Buffer.from(JSON.stringify([values, cursor.row])).toString('base64url');
 }
 
 /** The largest `_row` (bigint); a cursor past it would fail the cast as a 500. */
@@ -229,8 +241,9 @@ const MAX_ROW = 2n ** 63n - 1n;
  * casting it back cannot fail. Dates and timestamps on or near year 1 may say ` BC` (an offset
  * can move 0001-01-01 back a day), text no NUL; everything else is what an input value must be.
  */
-function cursorValueFits(type: ColumnType, value: string | null): boolean {
-  if (value === null) return true;
+function cursorValueFits(type: ColumnType, value: unknown): boolean {
+  if (value === null || value === AT_ROW) return true;
+  if (typeof value !== 'string') return false;
   if (type === 'text') return !value.includes('\u0000');
   if (type === 'date' || type === 'timestamp') return fits(type, value.replace(/ BC$/, ''));
   return fits(type, value);
@@ -242,11 +255,7 @@ export function decodeCursor(text: string, sort: SortKey[], loc: (string | numbe
     if (
       Array.isArray(values) &&
       values.length === sort.length &&
-      values.every(
-        (v, i) =>
-          (v === null || typeof v === 'string') &&
-          cursorValueFits((sort[i] as SortKey).column.type, v),
-      ) &&
+      values.every((v, i) => cursorValueFits((sort[i] as SortKey).column.type, v)) &&
       typeof row === 'string' &&
       /^\d{1,19}$/.test(row) &&
       BigInt(row) <= MAX_ROW
@@ -267,7 +276,11 @@ export function decodeCursor(text: string, sort: SortKey[], loc: (string | numbe
  * Rows strictly after the cursor in `order by sort…, _row` order, nulls last: keyset paging, so
  * page 1000 costs what page 1 costs and rows never repeat or go missing between pages.
  */
-export function afterCursorSql(sort: SortKey[], cursor: Cursor): RawBuilder<boolean> {
+export function afterCursorSql(
+  table: string,
+  sort: SortKey[],
+  cursor: Cursor,
+): RawBuilder<boolean> {
   const build = (index: number): RawBuilder<boolean> => {
     if (index === sort.length) return sql<boolean>`_row > ${cursor.row}::bigint`;
     const { column, desc } = sort[index] as SortKey;
@@ -275,7 +288,10 @@ export function afterCursorSql(sort: SortKey[], cursor: Cursor): RawBuilder<bool
     const value = cursor.values[index];
     const rest = build(index + 1);
     if (value === null || value === undefined) return sql<boolean>`(${ref} is null and ${rest})`;
-    const typed = sql`${value}::${sql.raw(SQL_TYPES[column.type])}`;
+    const typed =
+      value === AT_ROW
+        ? sql`(select ${ref} from ${sql.table(table)} where _row = ${cursor.row}::bigint)`
+        : sql`${value}::${sql.raw(SQL_TYPES[column.type])}`;
     return sql<boolean>`(${ref} ${sql.raw(desc ? '<' : '>')} ${typed} or ${ref} is null or (${ref} = ${typed} and ${rest}))`;
   };
   return build(0);

@@ -10,8 +10,14 @@ import type { DatabaseHandle } from './db/database.ts';
 import { readsOf } from './db/replica.ts';
 import { docsRouter } from './docs/docs.ts';
 import { accessLog } from './lib/access-log.ts';
+import { answerCache } from './lib/answer-cache.ts';
 import { handleError } from './lib/errors.ts';
-import { HEAVY_READ_PATHS, heavyReadLimiter, heavyReads } from './lib/heavy-reads.ts';
+import {
+  CACHED_VIEW_PATHS,
+  HEAVY_READ_PATHS,
+  heavyReadLimiter,
+  heavyReads,
+} from './lib/heavy-reads.ts';
 import { problem } from './lib/problem.ts';
 import { createRouter } from './lib/router.ts';
 import { buildOpenApiDocument, createApiRoutes } from './openapi.ts';
@@ -107,10 +113,12 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
     return definitionBodyLimit(c, next);
   });
   const reads = readsOf(database);
+  const answers = answerCache(config.CHART_CACHE_BYTES);
   app.use(async (c, next) => {
     c.set('config', config);
     c.set('db', database.db);
     c.set('reads', reads);
+    c.set('answers', answers);
     c.set('databaseKind', database.kind);
     c.set('database', database);
     c.set('clock', clock);
@@ -120,14 +128,14 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
   // Authorization or cookie a caller sends, without a database lookup for it.
   app.use('/v1/*', authenticate());
   app.use('/v1/*', csrfProtection());
-  const heavy = heavyReads(
-    heavyReadLimiter({
-      concurrency: config.HEAVY_READS_CONCURRENCY ?? (database.kind === 'pglite' ? 1 : 4),
-      perCaller: config.HEAVY_READS_PER_CALLER,
-      waitMs: config.HEAVY_READS_WAIT_MS,
-    }),
-  );
-  for (const path of HEAVY_READ_PATHS) app.use(path, heavy);
+  const limiter = heavyReadLimiter({
+    concurrency: config.HEAVY_READS_CONCURRENCY ?? (database.kind === 'pglite' ? 1 : 4),
+    perCaller: config.HEAVY_READS_PER_CALLER,
+    waitMs: config.HEAVY_READS_WAIT_MS,
+  });
+  for (const path of HEAVY_READ_PATHS) {
+    app.use(path, heavyReads(limiter, { onDemand: CACHED_VIEW_PATHS.includes(path) }));
+  }
 
   const routes = createApiRoutes();
   app.route('/', routes);

@@ -72,6 +72,16 @@ const envSchema = z.object({
     .min(64 * 1024)
     .max(256 * 1024 * 1024)
     .default(8 * 1024 * 1024),
+  /**
+   * Bytes of chart data and images each instance keeps, computed once per version of chart,
+   * dataset and query (see README, "Caching"); 0 keeps none, though equal requests still share
+   * one computation.
+   */
+  CHART_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024 * 1024),
   /** Most series one chart answer draws; more cannot be told apart, and cost the server to draw. */
   CHART_MAX_SERIES: z.coerce.number().int().min(1).max(200).default(20),
   /** Most bars, slices or categories one chart answer draws. */

@@ -3018,7 +3018,7 @@ export interface operations {
             /** @description The series. */
             200: {
                 headers: {
-                    /** @description Identifies this answer. */
+                    /** @description Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`. */
                     ETag?: string;
                     /** @description How long a cache may keep it. */
                     "Cache-Control"?: string;
@@ -3104,7 +3104,7 @@ export interface operations {
             /** @description The image. */
             200: {
                 headers: {
-                    /** @description Identifies this answer. */
+                    /** @description Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`. */
                     ETag?: string;
                     /** @description How long a cache may keep it. */
                     "Cache-Control"?: string;

@@ -7,6 +7,7 @@ import { canChange, canRead, canReadChart, chartDataAccess, isOwner } from '../a
 import { readDatasetRows } from '../datasets/dataset-reads.ts';
 import * as datasets from '../datasets/datasets.repository.ts';
 import { QueryInputError } from '../datasets/row-query.ts';
+import type { Answer } from '../lib/answer-cache.ts';
 import type { AppEnv } from '../lib/app-env.ts';
 import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
@@ -144,17 +145,23 @@ export const deleteChartHandler: RouteHandler<typeof deleteChart, AppEnv> = asyn
   return c.body(null, 204);
 };
 
+type ChartData = Awaited<ReturnType<typeof chartData>>;
+
+const hashOf = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 27);
+
 /**
  * Shared by the data and the image: finds the chart, sets `ETag` and `Cache-Control` (public
  * for shared charts, so a CDN can keep them), answers 304 to a matching `If-None-Match`, and
- * otherwise computes the series. The ETag covers the chart, its dataset and the query.
+ * otherwise serves the answer from the answer cache, computing it (with a heavy-read slot) when
+ * this version of chart, dataset and query has none yet. The ETag is weak: an answer computed
+ * again (after it left the cache, or on another instance) may differ in a float's last digit.
  */
 async function withChartData(
   c: Context<AppEnv>,
   id: string,
   variant: unknown,
   options: DataOptions,
-  respond: (chart: repository.ChartRow, data: Awaited<ReturnType<typeof chartData>>) => Response,
+  render: (chart: repository.ChartRow, data: ChartData) => Answer,
 ): Promise<Response> {
   // A refusal is never stored: a cache must ask again once the chart is shared.
   c.header('Cache-Control', 'no-store');
@@ -168,12 +175,18 @@ async function withChartData(
     if (!isOwner(c.var.auth, chart)) return problem(c, 404, NOT_FOUND);
     return problem(c, 404, 'The dataset this chart draws is private to its owner now.');
   }
-  const etag = `"${createHash('sha256')
-    .update(
-      JSON.stringify([chart.updated_at, dataset.updated_at, String(dataset.row_count), variant]),
-    )
-    .digest('base64url')
-    .slice(0, 27)}"`;
+  // Everything the answer depends on; the viewer is not, once allowed to see it.
+  const version = hashOf(
+    JSON.stringify([
+      chart.id,
+      chart.updated_at,
+      dataset.id,
+      dataset.updated_at,
+      String(dataset.row_count),
+      variant,
+    ]),
+  );
+  const etag = `W/"${version}"`;
   c.header('ETag', etag);
   c.header(
     'Cache-Control',
@@ -185,21 +198,27 @@ async function withChartData(
   );
   c.header('Vary', 'Origin, Cookie, Authorization');
   const ifNoneMatch = c.req.header('if-none-match');
-  if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === `"${version}"`)) {
     return c.body(null, 304);
   }
   try {
-    return respond(
-      chart,
+    const answer = await c.var.answers.get(version, async () => {
+      await c.var.takeHeavyRead?.();
       // The chart and its dataset come from the primary (above); the series from the replica.
-      await readDatasetRows(c.var.reads, dataset, (db) =>
+      const data = await readDatasetRows(c.var.reads, dataset, (db) =>
         chartData(db, { id: chart.id, spec: chart.spec as ChartSpec }, dataset, options),
-      ),
-    );
+      );
+      return render(chart, data);
+    });
+    return c.body(answer.body as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': answer.contentType,
+    });
   } catch (error) {
     return inputProblem(c, error);
   }
 }
+
+const encoded = (text: string) => new TextEncoder().encode(text);
 
 export const getChartDataHandler: RouteHandler<typeof getChartData, AppEnv> = (c) => {
   const query = c.req.valid('query');
@@ -208,13 +227,13 @@ export const getChartDataHandler: RouteHandler<typeof getChartData, AppEnv> = (c
     c.req.valid('param').id,
     ['data', query],
     { ...chartLimits(c), maxPoints: query.max_points, from: query.from, to: query.to },
-    (_, data) => c.json(data, 200),
+    (_, data) => ({ body: encoded(JSON.stringify(data)), contentType: 'application/json' }),
   ) as ReturnType<RouteHandler<typeof getChartData, AppEnv>>;
 };
 
-export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = (c) => {
+export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  return withChartData(
+  const response = await withChartData(
     c,
     c.req.valid('param').id,
     ['svg', RENDERER_VERSION, query],
@@ -229,11 +248,17 @@ export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = 
         idPrefix: 'chart',
         standalone: true,
       });
-      // The image draws nothing from elsewhere: a strict policy costs nothing.
-      c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-      return c.body(svg, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' });
+      return { body: encoded(svg), contentType: 'image/svg+xml; charset=utf-8' };
     },
-  ) as ReturnType<RouteHandler<typeof getChartImage, AppEnv>>;
+  );
+  // The image draws nothing from elsewhere: a strict policy costs nothing.
+  if (response.status === 200) {
+    response.headers.set(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'",
+    );
+  }
+  return response as Awaited<ReturnType<RouteHandler<typeof getChartImage, AppEnv>>>;
 };
 
 export const previewChartHandler: RouteHandler<typeof previewChart, AppEnv> = async (c) => {

@@ -129,7 +129,11 @@ export const getChartData = createRoute({
       description: 'The series.',
       content: json(ChartDataSchema),
       headers: {
-        ETag: { description: 'Identifies this answer.', schema: { type: 'string' } },
+        ETag: {
+          description:
+            'Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`.',
+          schema: { type: 'string' },
+        },
         'Cache-Control': {
           description: 'How long a cache may keep it.',
           schema: { type: 'string' },
@@ -165,7 +169,11 @@ export const getChartImage = createRoute({
       description: 'The image.',
       content: { 'image/svg+xml': { schema: z.string() } },
       headers: {
-        ETag: { description: 'Identifies this answer.', schema: { type: 'string' } },
+        ETag: {
+          description:
+            'Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`.',
+          schema: { type: 'string' },
+        },
         'Cache-Control': {
           description: 'How long a cache may keep it.',
           schema: { type: 'string' },

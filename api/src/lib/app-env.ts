@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle, DatabaseKind } from '../db/database.ts';
 import type { Reads } from '../db/replica.ts';
 import type { Database } from '../db/schema.ts';
+import type { AnswerCache } from './answer-cache.ts';
 
 /** What every handler can read from the context, set once per request by the app. */
 export interface AppEnv {
@@ -29,6 +30,10 @@ export interface AppEnv {
      * streams (an export); call what it answers when the last byte is sent.
      */
     holdHeavyRead?: () => () => void;
+    /** On heavy-read paths: waits for the request's slot, if it does not hold it yet. */
+    takeHeavyRead?: () => Promise<void>;
+    /** Chart data and images, computed once per version of chart, dataset and query. */
+    answers: AnswerCache;
     /** Milliseconds since the epoch: `Date.now`, or a test's controllable clock (rate windows). */
     clock: () => number;
   };

@@ -27,6 +27,9 @@ export const HEAVY_READ_PATHS = [
   '/v1/datasets/:id/query',
 ];
 
+/** Of those, the ones served from the answer cache: they take a slot only to compute. */
+export const CACHED_VIEW_PATHS = ['/v1/charts/:id/data', '/v1/charts/:id/image.svg'];
+
 interface Waiter {
   grant: () => void;
   timer: ReturnType<typeof setTimeout>;
@@ -97,9 +100,14 @@ export function heavyReadLimiter(limits: HeavyReadLimits) {
   return { acquire, stats: () => ({ running, waiting: waiting.length }) };
 }
 
-/** Holds a heavy-read slot for the handler's whole run; writes on the same paths pass by. */
+/**
+ * Holds a heavy-read slot for the handler's whole run; writes on the same paths pass by. With
+ * `onDemand`, the slot is taken only when the handler asks (`takeHeavyRead`): chart views
+ * served from the answer cache cost the database nothing and need none.
+ */
 export function heavyReads(
   limiter: ReturnType<typeof heavyReadLimiter>,
+  { onDemand = false }: { onDemand?: boolean } = {},
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // POST …/query and /v1/charts/preview read; the other writes (append, create) have their own limits.
@@ -108,16 +116,28 @@ export function heavyReads(
     if (!reading) return next();
     const auth = c.get('auth');
     const caller = auth ? `user:${auth.user.id}` : `ip:${clientIp(c, c.var.config.TRUST_PROXY)}`;
-    const release = await limiter.acquire(caller);
+    let slot: Promise<() => void> | undefined;
+    const take = () => {
+      slot ??= limiter.acquire(caller);
+      return slot;
+    };
     let held = false;
+    c.set('takeHeavyRead', async () => {
+      await take();
+    });
     c.set('holdHeavyRead', () => {
       held = true;
-      return release;
+      return () =>
+        void slot?.then(
+          (release) => release(),
+          () => undefined,
+        );
     });
+    if (!onDemand) await take();
     try {
       await next();
     } finally {
-      if (!held) release();
+      if (slot && !held) (await slot.catch(() => undefined))?.();
     }
   };
 }

@@ -1,5 +1,4 @@
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
@@ -11,6 +10,7 @@ import { readsOf } from './db/replica.ts';
 import { docsRouter } from './docs/docs.ts';
 import { accessLog } from './lib/access-log.ts';
 import { answerCache } from './lib/answer-cache.ts';
+import { cors } from './lib/cors.ts';
 import { handleError } from './lib/errors.ts';
 import {
   CACHED_VIEW_PATHS,
@@ -53,16 +53,14 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
     }),
   );
   app.use(async (c, next) => {
+    // API answers are data, never pages: nothing in them may load or run anything. Set before
+    // the handler, so that its answer is built with it; the docs and the image set their own.
+    c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     await next();
-    // API answers are data, never pages: nothing in them may load or run anything.
-    if (!c.res.headers.has('Content-Security-Policy')) {
-      c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-    }
   });
   app.use(
     cors({
-      origin: (origin) => (config.CORS_ORIGINS.includes(origin) ? origin : null),
-      credentials: true,
+      origins: config.CORS_ORIGINS,
       allowHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key', 'X-Request-Id'],
       allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: [
@@ -74,7 +72,7 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
         'RateLimit-Policy',
         'Idempotent-Replayed',
       ],
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
   // Bodies are read as sent: a compressed upload read as plain would store its bytes as text.

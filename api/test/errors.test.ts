@@ -198,8 +198,25 @@ describe('middleware', () => {
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(preflight.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('PATCH');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('Idempotency-Key');
+    expect(preflight.headers.get('access-control-max-age')).toBe('600');
+    expect(preflight.headers.get('vary')).toContain('Origin');
     const stranger = await app.request('/health', { headers: { Origin: 'https://evil.example' } });
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    const strangerPreflight = await app.request('/v1/datasets', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(strangerPreflight.headers.get('access-control-allow-origin')).toBeNull();
+    // Every kind of answer carries them: a page, a problem, and headers read by a browser.
+    for (const path of ['/health', '/v1/nothing-here', '/v1/charts/not-a-uuid']) {
+      const answer = await app.request(path, { headers: { Origin: 'https://app.example.com' } });
+      expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(answer.headers.get('access-control-expose-headers')).toContain('ETag');
+      expect(answer.headers.get('vary')).toContain('Origin');
+    }
   });
 
   it('sends security headers', async () => {
@@ -207,5 +224,18 @@ describe('middleware', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    for (const path of ['/v1/nothing-here', '/openapi.json']) {
+      const other = await app.request(path);
+      expect(other.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(other.headers.get('content-security-policy')).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+    }
+    // The docs page brings its own policy, which replaces the API's.
+    const docs = await app.request('/docs');
+    expect(docs.headers.get('content-security-policy')).not.toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(docs.headers.get('content-security-policy')).toContain('script-src');
   });
 });

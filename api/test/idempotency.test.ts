@@ -87,6 +87,10 @@ describe.each(testEngines)('Idempotency-Key on %s', (engine) => {
     expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
     expect(retry.headers.get('Location')).toBe(first.headers.get('Location'));
     expect(retry.headers.get('Content-Type')).toBe(first.headers.get('Content-Type'));
+    // A replay is an answer like any other: the same security headers.
+    for (const name of ['Content-Security-Policy', 'X-Content-Type-Options', 'X-Request-Id']) {
+      expect(retry.headers.get(name), name).toBeTruthy();
+    }
     expect(await retry.json()).toEqual(await first.json());
     expect(await count('datasets')).toBe(before + 1);
   });

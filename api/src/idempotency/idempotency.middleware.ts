@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../lib/app-env.ts';
 import { problem } from '../lib/problem.ts';
 import {
@@ -63,9 +64,10 @@ async function answerTakenKey(
   }
   if ((await body.finish(bodyLimit(c))) !== record.body_hash) return reused(c, record);
   const { headers, body: text } = openAnswer(secret, record.response_sealed);
-  return new Response(text, {
-    status: record.response_status,
-    headers: { ...headers, [REPLAYED_HEADER]: 'true' },
+  // Through the context: the headers every answer carries (CORS, CSP) were set on it already.
+  return c.body(text, record.response_status as ContentfulStatusCode, {
+    ...headers,
+    [REPLAYED_HEADER]: 'true',
   });
 }
 

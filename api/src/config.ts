@@ -82,6 +82,11 @@ const envSchema = z.object({
     .int()
     .min(0)
     .default(64 * 1024 * 1024),
+  /**
+   * Datasets with at least this many rows get an index on a column the first time their rows
+   * are sorted or filtered by it (see datasets/row-indexes.ts), so later pages stay O(limit).
+   */
+  ROW_INDEX_MIN_ROWS: z.coerce.number().int().min(1).default(50_000),
   /** Most series one chart answer draws; more cannot be told apart, and cost the server to draw. */
   CHART_MAX_SERIES: z.coerce.number().int().min(1).max(200).default(20),
   /** Most bars, slices or categories one chart answer draws. */

@@ -26,6 +26,7 @@ import type { NewDatasetSchema } from './datasets.schemas.ts';
 import { rowsExport } from './export.ts';
 import { importDataset } from './import.ts';
 import { ImportError } from './import-error.ts';
+import { indexForLaterPages } from './row-indexes.ts';
 import { pageOfRows } from './row-page.ts';
 import {
   decodeCursor,
@@ -305,6 +306,7 @@ export const listRowsHandler: RouteHandler<typeof listRows, AppEnv> = async (c) 
         maxBytes: c.var.config.ROWS_PAGE_MAX_BYTES,
       }),
     );
+    indexForLaterPages(c, dataset, sort, filters);
     const last = page.rows.at(-1);
     return c.json(
       {

@@ -9,6 +9,7 @@ import type { DatabaseHandle } from './db/database.ts';
 import { readsOf } from './db/replica.ts';
 import { docsRouter } from './docs/docs.ts';
 import { accessLog } from './lib/access-log.ts';
+import { allowedMethods } from './lib/allowed-methods.ts';
 import { answerCache } from './lib/answer-cache.ts';
 import { cors } from './lib/cors.ts';
 import { handleError } from './lib/errors.ts';
@@ -142,7 +143,19 @@ export function createApp({ config, database, logger, clock = Date.now }: AppDep
   app.get('/openapi.json', (c) => c.json(document));
   app.route('/', docsRouter());
 
-  app.notFound((c) => problem(c, 404, `There is no route for ${c.req.method} ${c.req.path}.`));
+  const methodsAt = allowedMethods(document.paths ?? {});
+  app.notFound((c) => {
+    const allowed = methodsAt(c.req.path);
+    if (allowed.length && !allowed.includes(c.req.method)) {
+      return problem(
+        c,
+        405,
+        `${c.req.method} is not an operation of ${c.req.path}; it takes ${allowed.join(', ')}.`,
+        { headers: { Allow: allowed.join(', ') } },
+      );
+    }
+    return problem(c, 404, `There is no route for ${c.req.method} ${c.req.path}.`);
+  });
   app.onError(handleError);
   return app;
 }

@@ -190,6 +190,20 @@ describe.each(testEngines)('charts on %s', (engine) => {
         (p) => (p[0] as string) >= '2024-02-01' && (p[0] as string) <= '2024-02-10',
       ),
     ).toBe(true);
+    // A bound that is not of the x column's type is named by its own parameter (issue 14).
+    for (const view of ['data', 'image.svg']) {
+      for (const [query, loc] of [
+        ['to=abc', ['query', 'to']],
+        ['from=2024-02-01&to=abc', ['query', 'to']],
+        ['from=abc', ['query', 'from']],
+      ] as const) {
+        const refused = await request(`/v1/charts/${id}/${view}?${query}`, {
+          headers: { Cookie: owner.cookie },
+        });
+        expect(refused.status).toBe(422);
+        expect((await readProblem(refused)).errors?.map((e) => e.loc)).toEqual([loc]);
+      }
+    }
   });
 
   it('refuses impossible charts with a 422 naming the field', async () => {

@@ -99,6 +99,47 @@ describe('errors are problem documents', () => {
     expect(bodyErrors.detail).toBe('2 fields are invalid: body.email, body.tags.0');
   });
 
+  it('answers 405 with Allow for a method a known path does not take', async () => {
+    const cases: [string, string, string][] = [
+      [
+        'PUT',
+        '/v1/charts/0b9c7f4e-3f5e-4c2e-9a51-7d1f6a3e2b10',
+        'GET, PATCH, DELETE, HEAD, OPTIONS',
+      ],
+      ['PUT', '/v1/charts/preview', 'POST, OPTIONS'],
+      ['POST', '/health', 'GET, HEAD, OPTIONS'],
+      ['PATCH', '/v1/datasets', 'GET, POST, HEAD, OPTIONS'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const response = await app.request(path, { method });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('allow')).toBe(allow);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect((await readProblem(response)).detail).toContain(method);
+    }
+    expect((await app.request('/v1/nothing', { method: 'PUT' })).status).toBe(404);
+  });
+
+  it('counts fields, not broken rules, in the detail', async () => {
+    const response = await app.request('/v1/auth/signup', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"email":"x","password":"a","display_name":""}',
+    });
+    const problem = await readProblem(response);
+    expect(problem.errors?.length).toBeGreaterThan(3);
+    expect(problem.detail).toBe(
+      '3 fields are invalid: body.email, body.password, body.display_name',
+    );
+    const one = await app.request('/v1/auth/signup', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"email":"ada@example.com","password":"a","display_name":"Ada"}',
+    });
+    const detail = (await readProblem(one)).detail;
+    expect(detail).toMatch(/^body\.password: .+; .+/);
+  });
+
   it('malformed JSON answers 422 json_invalid', async () => {
     const response = await post('{"email": ');
     expect(response.status).toBe(422);

@@ -219,6 +219,53 @@ describe.each(testEngines)('odd input never answers 500, on %s', (engine) => {
       },
     );
 
+    // Issue 14: JSON.parse changes these without a word (to 0, Infinity, or another integer).
+    it.each([
+      ['9007199254740993', 'more digits'],
+      ['-12345678901234567891', 'more digits'],
+      ['1e-400', 'become 0'],
+      ['1e400', 'too large'],
+    ])('%s written as a JSON number answers 422 naming the cell', async (literal, words) => {
+      for (const path of ['/v1/datasets', `/v1/datasets/${id}/rows`]) {
+        const response = await request(
+          path,
+          asOwner({
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: `{"name":"Exact","rows":[{"x":1},{"x":${literal}}]}`,
+          }),
+        );
+        expect(response.status).toBe(422);
+        const problem = await readProblem(response);
+        expect(problem.errors?.[0]).toMatchObject({ loc: ['body', 'rows', 1, 'x'] });
+        expect(problem.errors?.[0]?.msg).toContain(words);
+      }
+    });
+
+    it('numbers a double holds exactly are kept, however they are written', async () => {
+      const created = await request(
+        '/v1/datasets',
+        asOwner({
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"name":"Exact","rows":[{"n":100000000000000000000,"m":9007199254740992,"i":"9007199254740993"}]}',
+        }),
+      );
+      expect(created.status, await created.clone().text()).toBe(201);
+      const body = (await created.json()) as DatasetBody;
+      expect(body.columns.map((c) => [c.name, c.type])).toEqual([
+        ['n', 'number'],
+        ['m', 'integer'],
+        ['i', 'integer'],
+      ]);
+      // Read back exactly: an integer a JSON number cannot hold comes as its digits.
+      const page = await rows(body.id, '');
+      expect(page.status).toBe(200);
+      expect(((await page.json()) as { rows: unknown[] }).rows).toEqual([
+        { n: 1e20, m: 9007199254740992, i: '9007199254740993' },
+      ]);
+    });
+
     it('denormal doubles are stored as they are', async () => {
       const response = await uploadCsv(request, account, 'x\n4.9e-324\n-5e-324\n');
       expect(response.status, await response.clone().text()).toBe(201);

@@ -1,6 +1,6 @@
 import type { z } from '@hono/zod-openapi';
 import type { Kysely } from 'kysely';
-import { type Filter, filterSql, resolveColumn } from '../datasets/row-query.ts';
+import { type Filter, filterSql, QueryInputError, resolveColumn } from '../datasets/row-query.ts';
 import type { Database, StoredColumn } from '../db/schema.ts';
 import { chartRows } from './chart-rows.ts';
 import { type ChartSpec, NUMERIC, TIME } from './chart-spec.ts';
@@ -49,7 +49,13 @@ function rangeFilters(columns: StoredColumn[], x: StoredColumn, options: DataOpt
     const value = options[name];
     if (value === undefined) continue;
     const filter: Filter = { column: x.name, op, value };
-    filterSql(columns, [filter], ['query', name]);
+    try {
+      filterSql(columns, [filter], ['query', name]);
+    } catch (error) {
+      if (!(error instanceof QueryInputError)) throw error;
+      // The parameter is one value, not a list of filters: its place is `query.to`, say.
+      throw new QueryInputError(error.errors.map((item) => ({ ...item, loc: ['query', name] })));
+    }
     range.push(filter);
   }
   return range;

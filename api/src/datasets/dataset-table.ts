@@ -49,10 +49,19 @@ export function outputSql(
   }
 }
 
-/** Integers arrive as strings (pg) or bigints (PGlite); JSON wants numbers. */
+/**
+ * Integers arrive as strings (pg) or bigints (PGlite); JSON wants numbers. One past 2^53 stays
+ * a string of its digits when a JSON number would change it (2^53 + 1, not 2^53).
+ */
 export function jsonCell(type: ColumnType, value: unknown): string | number | boolean | null {
   if (value === null || value === undefined) return null;
-  if (type === 'integer' || type === 'number') return Number(value);
+  if (type === 'integer') {
+    const number = Number(value);
+    return Number.isSafeInteger(number) || String(number) === String(value)
+      ? number
+      : String(value);
+  }
+  if (type === 'number') return Number(value);
   return value as string | boolean;
 }
 

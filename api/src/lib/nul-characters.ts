@@ -62,6 +62,10 @@ async function findUnstorable(body: unknown, found: ValidationErrorItem[]): Prom
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
+    if (isInexact(value)) {
+      found.push({ loc: locOf(node), msg: value[INEXACT], type: 'number_inexact' });
+      continue;
+    }
     if (node.depth >= MAX_JSON_DEPTH) {
       const msg = `is nested more than ${MAX_JSON_DEPTH} levels deep`;
       found.push({ loc: locOf(node), msg, type: 'too_deep' });
@@ -78,14 +82,52 @@ async function findUnstorable(body: unknown, found: ValidationErrorItem[]): Prom
   }
 }
 
-/** The parsed JSON body, or undefined when there is none or it is malformed (the validator says so). */
-async function jsonBody(request: { json: () => Promise<unknown> }): Promise<unknown> {
+/** A number JSON.parse would change without a word, and what to tell the sender instead. */
+const INEXACT = Symbol('inexact number');
+type Inexact = { [INEXACT]: string };
+
+/** Cheap test of the raw text: 16 digits in a row, or an exponent of three, may not fit a double. */
+const MAYBE_INEXACT = /\d{16}|[eE][+-]?\d{3}/;
+
+function markInexact(_key: string, value: unknown, context?: { source?: string }): unknown {
+  const source = context?.source;
+  if (typeof value !== 'number' || source === undefined) return value;
+  const shown = source.length > 40 ? `${source.slice(0, 37)}…` : source;
+  if (!Number.isFinite(value)) return { [INEXACT]: `${shown} is too large a number to store` };
+  if (value === 0 && /[1-9]/.test(source.split(/[eE]/)[0] ?? '')) {
+    return { [INEXACT]: `${shown} is too small to store: it would become 0` };
+  }
+  if (/^-?\d+$/.test(source) && !Number.isSafeInteger(value) && BigInt(source) !== BigInt(value)) {
+    return {
+      [INEXACT]: `${shown} has more digits than a number keeps (it would be stored as ${value}); send it as a string to keep them all`,
+    };
+  }
+  return value;
+}
+
+const isInexact = (value: object): value is Inexact => INEXACT in value;
+
+/**
+ * The parsed JSON body, or undefined when there is none or it is malformed (the validator says
+ * so). Parsed once: the validator reads this parse. Numbers that would not survive it exactly
+ * (past 2^53, past a double's range) are marked, for the walk to name.
+ */
+async function jsonBody(request: {
+  text: () => Promise<string>;
+  bodyCache: { json?: Promise<unknown> };
+}): Promise<unknown> {
+  const text = await request.text();
+  let value: unknown;
   try {
-    return await request.json();
+    value = MAYBE_INEXACT.test(text)
+      ? JSON.parse(text, markInexact as (key: string, value: unknown) => unknown)
+      : JSON.parse(text);
   } catch (error) {
     if (error instanceof SyntaxError) return undefined;
     throw error;
   }
+  request.bodyCache.json = Promise.resolve(value);
+  return value;
 }
 
 /**

@@ -34,10 +34,11 @@ const shortened = (part: string | number) =>
   typeof part === 'string' && part.length > 60 ? `${part.slice(0, 57)}…` : part;
 
 export function summarise(errors: ValidationErrorItem[]): string {
-  const fields = errors.map((item) => item.loc.map(shortened).join('.'));
-  return errors.length === 1
-    ? `${fields[0]}: ${errors[0]?.msg}`
-    : `${errors.length} fields are invalid: ${[...new Set(fields)].join(', ')}`;
+  const fields = [...new Set(errors.map((item) => item.loc.map(shortened).join('.')))];
+  if (errors.length === 1) return `${fields[0]}: ${errors[0]?.msg}`;
+  // One field may break several rules: the count is of fields, as the list that follows it.
+  if (fields.length === 1) return `${fields[0]}: ${errors.map((item) => item.msg).join('; ')}`;
+  return `${fields.length} fields are invalid: ${fields.join(', ')}`;
 }
 
 /** The 422 for a request that sends no body where the operation needs one. */

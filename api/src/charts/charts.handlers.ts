@@ -9,7 +9,7 @@ import * as datasets from '../datasets/datasets.repository.ts';
 import { QueryInputError } from '../datasets/row-query.ts';
 import type { Answer } from '../lib/answer-cache.ts';
 import type { AppEnv } from '../lib/app-env.ts';
-import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
+import { decodeListCursor, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
 import { type ChartSpec, chartData, type DataOptions, validateSpec } from './chart-data.ts';
 import * as repository from './charts.repository.ts';
@@ -38,12 +38,6 @@ function chartBody(row: repository.ChartRow) {
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
-}
-
-function inputProblem(c: Context<AppEnv>, error: unknown) {
-  if (error instanceof QueryInputError)
-    return problem(c, 422, error.message, { errors: error.errors });
-  throw error;
 }
 
 const chartLimits = (c: Context<AppEnv>) => ({
@@ -79,13 +73,7 @@ async function datasetFor(c: Context<AppEnv>, datasetId: string) {
 
 export const listChartsHandler: RouteHandler<typeof listCharts, AppEnv> = async (c) => {
   const { mine, limit, cursor, dataset_id: datasetId } = c.req.valid('query');
-  let after: ListPosition | undefined;
-  try {
-    after = decodeListCursor(cursor);
-  } catch (error) {
-    if (!(error instanceof QueryInputError)) throw error;
-    return problem(c, 422, error.message, { errors: error.errors });
-  }
+  const after = decodeListCursor(cursor);
   if (mine && !c.var.auth) {
     return problem(c, 401, 'Log in, or send an API key, to list your own.', {
       headers: { 'WWW-Authenticate': 'Bearer realm="chartroom"' },
@@ -101,21 +89,14 @@ export const listChartsHandler: RouteHandler<typeof listCharts, AppEnv> = async 
 
 export const createChartHandler: RouteHandler<typeof createChart, AppEnv> = async (c) => {
   const body = c.req.valid('json');
-  try {
-    const dataset = await datasetFor(c, body.dataset_id);
-    validateSpec(body.spec, dataset.columns);
-    const id = await repository.insertChart(c.var.db, {
-      ...body,
-      owner_id: currentAuth(c).user.id,
-    });
-    c.header('Location', `/v1/charts/${id}`);
-    return c.json(
-      chartBody((await repository.findChart(c.var.db, id)) as repository.ChartRow),
-      201,
-    );
-  } catch (error) {
-    return inputProblem(c, error);
-  }
+  const dataset = await datasetFor(c, body.dataset_id);
+  validateSpec(body.spec, dataset.columns);
+  const id = await repository.insertChart(c.var.db, {
+    ...body,
+    owner_id: currentAuth(c).user.id,
+  });
+  c.header('Location', `/v1/charts/${id}`);
+  return c.json(chartBody((await repository.findChart(c.var.db, id)) as repository.ChartRow), 201);
 };
 
 export const getChartHandler: RouteHandler<typeof getChart, AppEnv> = async (c) => {
@@ -129,11 +110,7 @@ export const updateChartHandler: RouteHandler<typeof updateChart, AppEnv> = asyn
   const chart = await repository.findChart(c.var.db, id);
   if (!chart || !canChange(c.var.auth, chart)) return problem(c, 404, NOT_FOUND);
   const changes = c.req.valid('json');
-  try {
-    if (changes.spec) validateSpec(changes.spec, (await datasetFor(c, chart.dataset_id)).columns);
-  } catch (error) {
-    return inputProblem(c, error);
-  }
+  if (changes.spec) validateSpec(changes.spec, (await datasetFor(c, chart.dataset_id)).columns);
   await repository.updateChart(c.var.db, id, changes);
   return c.json(chartBody((await repository.findChart(c.var.db, id)) as repository.ChartRow), 200);
 };
@@ -201,21 +178,17 @@ async function withChartData(
   if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === `"${version}"`)) {
     return c.body(null, 304);
   }
-  try {
-    const answer = await c.var.answers.get(version, async () => {
-      await c.var.takeHeavyRead?.();
-      // The chart and its dataset come from the primary (above); the series from the replica.
-      const data = await readDatasetRows(c.var.reads, dataset, (db) =>
-        chartData(db, { id: chart.id, spec: chart.spec as ChartSpec }, dataset, options),
-      );
-      return render(chart, data);
-    });
-    return c.body(answer.body as Uint8Array<ArrayBuffer>, 200, {
-      'Content-Type': answer.contentType,
-    });
-  } catch (error) {
-    return inputProblem(c, error);
-  }
+  const answer = await c.var.answers.get(version, async () => {
+    await c.var.takeHeavyRead?.();
+    // The chart and its dataset come from the primary (above); the series from the replica.
+    const data = await readDatasetRows(c.var.reads, dataset, (db) =>
+      chartData(db, { id: chart.id, spec: chart.spec as ChartSpec }, dataset, options),
+    );
+    return render(chart, data);
+  });
+  return c.body(answer.body as Uint8Array<ArrayBuffer>, 200, {
+    'Content-Type': answer.contentType,
+  });
 }
 
 const encoded = (text: string) => new TextEncoder().encode(text);
@@ -264,14 +237,10 @@ export const getChartImageHandler: RouteHandler<typeof getChartImage, AppEnv> = 
 export const previewChartHandler: RouteHandler<typeof previewChart, AppEnv> = async (c) => {
   const { dataset_id: datasetId, spec } = c.req.valid('json');
   const { max_points: maxPoints } = c.req.valid('query');
-  try {
-    const dataset = await datasetFor(c, datasetId);
-    validateSpec(spec, dataset.columns);
-    const { chart_id: _unsaved, ...data } = await readDatasetRows(c.var.reads, dataset, (db) =>
-      chartData(db, { id: '', spec }, dataset, { ...chartLimits(c), maxPoints }),
-    );
-    return c.json(data, 200);
-  } catch (error) {
-    return inputProblem(c, error);
-  }
+  const dataset = await datasetFor(c, datasetId);
+  validateSpec(spec, dataset.columns);
+  const { chart_id: _unsaved, ...data } = await readDatasetRows(c.var.reads, dataset, (db) =>
+    chartData(db, { id: '', spec }, dataset, { ...chartLimits(c), maxPoints }),
+  );
+  return c.json(data, 200);
 };

@@ -5,7 +5,7 @@ import { currentAuth } from '../auth/auth-context.ts';
 import { canChange, canRead } from '../auth/ownership.ts';
 import { withRequestSignal } from '../db/database.ts';
 import type { AppEnv } from '../lib/app-env.ts';
-import { decodeListCursor, type ListPosition, listPage } from '../lib/list-cursor.ts';
+import { decodeListCursor, listPage } from '../lib/list-cursor.ts';
 import { problem } from '../lib/problem.ts';
 import { missingBody } from '../lib/validation.ts';
 import { buildAggregate } from './aggregate.ts';
@@ -34,7 +34,6 @@ import {
   filterSql,
   parseFilterParam,
   parseSort,
-  QueryInputError,
   resolveColumn,
   selectColumns,
 } from './row-query.ts';
@@ -76,15 +75,6 @@ const isCsv = (c: Context) => /^text\/csv\b/i.test(c.req.header('content-type') 
 // nothing when none comes. A body without a Content-Type is refused (415) before this.
 const hasBody = (c: Context) => c.req.header('content-type') !== undefined;
 
-/** Import errors and query-input errors become the 413/422 problems clients can act on. */
-function inputProblem(c: Context<AppEnv>, error: unknown) {
-  if (error instanceof ImportError)
-    return problem(c, error.status, error.detail, { errors: error.errors });
-  if (error instanceof QueryInputError)
-    return problem(c, 422, error.message, { errors: error.errors });
-  throw error;
-}
-
 /** The dataset if this caller may read it; `undefined` answers 404 whatever the reason. */
 async function readable(c: Context<AppEnv>, id: string) {
   const dataset = await repository.findDataset(c.var.db, id);
@@ -93,13 +83,7 @@ async function readable(c: Context<AppEnv>, id: string) {
 
 export const listDatasetsHandler: RouteHandler<typeof listDatasets, AppEnv> = async (c) => {
   const { q, mine, limit, cursor } = c.req.valid('query');
-  let after: ListPosition | undefined;
-  try {
-    after = decodeListCursor(cursor);
-  } catch (error) {
-    if (!(error instanceof QueryInputError)) throw error;
-    return problem(c, 422, error.message, { errors: error.errors });
-  }
+  const after = decodeListCursor(cursor);
   if (mine && !c.var.auth) {
     return problem(c, 401, 'Log in, or send an API key, to list your own.', {
       headers: { 'WWW-Authenticate': 'Bearer realm="chartroom"' },
@@ -118,67 +102,63 @@ export const createDatasetHandler: RouteHandler<typeof createDataset, AppEnv> = 
   const auth = currentAuth(c);
   const query = c.req.valid('query');
   if (!hasBody(c)) return missingBody(c);
-  try {
-    let id: string;
-    if (isCsv(c)) {
-      if (!query.name) {
-        return problem(c, 422, 'query.name: Field required', {
-          errors: [{ loc: ['query', 'name'], msg: 'Field required', type: 'missing' }],
-        });
-      }
-      checkCsvDataset(c.var.config, query);
-      const types = parseTypeOverrides(query.type);
-      const source = await csvSource(c, query.delimiter);
-      id = await importDataset(
-        withRequestSignal(c.var.database, c.req.raw.signal),
-        {
-          ownerId: auth.user.id,
-          name: query.name,
-          description: query.description ?? '',
-          visibility: query.visibility ?? 'private',
-          types,
-        },
-        source,
-      );
-    } else {
-      // The route also takes text/csv, so the validated JSON type includes a string; here it is JSON.
-      const body = c.req.valid('json') as z.output<typeof NewDatasetSchema>;
-      const rows = await parsedRows(c);
-      const names = body.columns?.map((column) => column.name) ?? [
-        ...new Set(rows.flatMap((row) => Object.keys(row))),
-      ];
-      if (body.columns && new Set(names).size !== names.length) {
-        return problem(c, 422, 'body.columns: column names must be unique', {
-          errors: [
-            { loc: ['body', 'columns'], msg: 'column names must be unique', type: 'value_error' },
-          ],
-        });
-      }
-      if (names.length > c.var.config.MAX_COLUMNS) {
-        throw new ImportError(`at most ${c.var.config.MAX_COLUMNS} columns are allowed`, {
-          type: 'too_many_columns',
-        });
-      }
-      checkJsonDataset(c.var.config, body, names, rows);
-      const types = new Map((body.columns ?? []).map((column) => [column.name, column.type]));
-      id = await importDataset(
-        withRequestSignal(c.var.database, c.req.raw.signal),
-        {
-          ownerId: auth.user.id,
-          name: body.name,
-          description: body.description,
-          visibility: body.visibility,
-          types,
-        },
-        jsonSource(names, rows, c.var.config.MAX_CELL_BYTES),
-      );
+  let id: string;
+  if (isCsv(c)) {
+    if (!query.name) {
+      return problem(c, 422, 'query.name: Field required', {
+        errors: [{ loc: ['query', 'name'], msg: 'Field required', type: 'missing' }],
+      });
     }
-    const dataset = await repository.findDataset(c.var.db, id);
-    c.header('Location', `/v1/datasets/${id}`);
-    return c.json(datasetBody(dataset as repository.DatasetRow), 201);
-  } catch (error) {
-    return inputProblem(c, error);
+    checkCsvDataset(c.var.config, query);
+    const types = parseTypeOverrides(query.type);
+    const source = await csvSource(c, query.delimiter);
+    id = await importDataset(
+      withRequestSignal(c.var.database, c.req.raw.signal),
+      {
+        ownerId: auth.user.id,
+        name: query.name,
+        description: query.description ?? '',
+        visibility: query.visibility ?? 'private',
+        types,
+      },
+      source,
+    );
+  } else {
+    // The route also takes text/csv, so the validated JSON type includes a string; here it is JSON.
+    const body = c.req.valid('json') as z.output<typeof NewDatasetSchema>;
+    const rows = await parsedRows(c);
+    const names = body.columns?.map((column) => column.name) ?? [
+      ...new Set(rows.flatMap((row) => Object.keys(row))),
+    ];
+    if (body.columns && new Set(names).size !== names.length) {
+      return problem(c, 422, 'body.columns: column names must be unique', {
+        errors: [
+          { loc: ['body', 'columns'], msg: 'column names must be unique', type: 'value_error' },
+        ],
+      });
+    }
+    if (names.length > c.var.config.MAX_COLUMNS) {
+      throw new ImportError(`at most ${c.var.config.MAX_COLUMNS} columns are allowed`, {
+        type: 'too_many_columns',
+      });
+    }
+    checkJsonDataset(c.var.config, body, names, rows);
+    const types = new Map((body.columns ?? []).map((column) => [column.name, column.type]));
+    id = await importDataset(
+      withRequestSignal(c.var.database, c.req.raw.signal),
+      {
+        ownerId: auth.user.id,
+        name: body.name,
+        description: body.description,
+        visibility: body.visibility,
+        types,
+      },
+      jsonSource(names, rows, c.var.config.MAX_CELL_BYTES),
+    );
   }
+  const dataset = await repository.findDataset(c.var.db, id);
+  c.header('Location', `/v1/datasets/${id}`);
+  return c.json(datasetBody(dataset as repository.DatasetRow), 201);
 };
 
 export const getDatasetHandler: RouteHandler<typeof getDataset, AppEnv> = async (c) => {
@@ -193,22 +173,14 @@ export const updateDatasetHandler: RouteHandler<typeof updateDataset, AppEnv> = 
   if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
   const { column_labels, ...changes } = c.req.valid('json');
   let labels: Map<string, string | null> | undefined;
-  try {
-    checkDatasetPatch(c.var.config, c.req.valid('json'));
-  } catch (error) {
-    return inputProblem(c, error);
-  }
+  checkDatasetPatch(c.var.config, c.req.valid('json'));
   if (column_labels) {
-    try {
-      labels = new Map(
-        Object.entries(column_labels).map(([name, label]) => [
-          resolveColumn(dataset.columns, name, ['body', 'column_labels', name]).key,
-          label || null,
-        ]),
-      );
-    } catch (error) {
-      return inputProblem(c, error);
-    }
+    labels = new Map(
+      Object.entries(column_labels).map(([name, label]) => [
+        resolveColumn(dataset.columns, name, ['body', 'column_labels', name]).key,
+        label || null,
+      ]),
+    );
   }
   await repository.updateDataset(c.var.db, id, { ...changes, labels });
   return c.json(
@@ -247,103 +219,84 @@ export const appendRowsHandler: RouteHandler<typeof appendRows, AppEnv> = async 
   const dataset = await repository.findDataset(c.var.db, c.req.valid('param').id);
   if (!dataset || !canChange(c.var.auth, dataset)) return problem(c, 404, NOT_FOUND);
   if (!hasBody(c)) return missingBody(c);
-  try {
-    const source = isCsv(c)
-      ? await csvSource(c)
-      : jsonSource(
-          dataset.columns.map((column) => column.name),
-          await parsedRows(c),
-          c.var.config.MAX_CELL_BYTES,
-        );
-    const { appended, rowCount } = await appendToDataset(
-      withRequestSignal(c.var.database, c.req.raw.signal),
-      dataset,
-      source,
-    );
-    return c.json({ appended, row_count: rowCount }, 201);
-  } catch (error) {
-    return inputProblem(c, error);
-  }
+  const source = isCsv(c)
+    ? await csvSource(c)
+    : jsonSource(
+        dataset.columns.map((column) => column.name),
+        await parsedRows(c),
+        c.var.config.MAX_CELL_BYTES,
+      );
+  const { appended, rowCount } = await appendToDataset(
+    withRequestSignal(c.var.database, c.req.raw.signal),
+    dataset,
+    source,
+  );
+  return c.json({ appended, row_count: rowCount }, 201);
 };
 
 export const listRowsHandler: RouteHandler<typeof listRows, AppEnv> = async (c) => {
   const dataset = await readable(c, c.req.valid('param').id);
   if (!dataset) return problem(c, 404, NOT_FOUND);
   const query = c.req.valid('query');
-  try {
-    const columns = query.select.length
-      ? selectColumns(dataset.columns, query.select, ['query', 'select'])
-      : dataset.columns;
-    const filters = query.filter.map((text, index) =>
-      parseFilterParam(text, dataset.columns, ['query', 'filter', index]),
+  const columns = query.select.length
+    ? selectColumns(dataset.columns, query.select, ['query', 'select'])
+    : dataset.columns;
+  const filters = query.filter.map((text, index) =>
+    parseFilterParam(text, dataset.columns, ['query', 'filter', index]),
+  );
+  const where = filterSql(dataset.columns, filters, ['query', 'filter']);
+  const sort = parseSort(dataset.columns, query.sort, ['query', 'sort']);
+  const accept = c.req.header('accept') ?? '';
+  const format = query.format
+    ? query.format
+    : /text\/csv/i.test(accept)
+      ? 'csv'
+      : /application\/x-ndjson/i.test(accept)
+        ? 'ndjson'
+        : 'json';
+  if (format !== 'json') {
+    return rowsExport(
+      c,
+      dataset,
+      { columns, where, sort, limit: 5000, maxBytes: c.var.config.ROWS_PAGE_MAX_BYTES },
+      format,
     );
-    const where = filterSql(dataset.columns, filters, ['query', 'filter']);
-    const sort = parseSort(dataset.columns, query.sort, ['query', 'sort']);
-    const accept = c.req.header('accept') ?? '';
-    const format = query.format
-      ? query.format
-      : /text\/csv/i.test(accept)
-        ? 'csv'
-        : /application\/x-ndjson/i.test(accept)
-          ? 'ndjson'
-          : 'json';
-    if (format !== 'json') {
-      return rowsExport(
-        c,
-        dataset,
-        { columns, where, sort, limit: 5000, maxBytes: c.var.config.ROWS_PAGE_MAX_BYTES },
-        format,
-      );
-    }
-    const cursor = query.cursor ? decodeCursor(query.cursor, sort, ['query', 'cursor']) : undefined;
-    const page = await readDatasetRows(c.var.reads, dataset, (db) =>
-      pageOfRows(db, dataset.table_name, {
-        columns,
-        where,
-        sort,
-        cursor,
-        limit: query.limit,
-        maxBytes: c.var.config.ROWS_PAGE_MAX_BYTES,
-      }),
-    );
-    indexForLaterPages(c, dataset, sort, filters);
-    const last = page.rows.at(-1);
-    return c.json(
-      {
-        columns: columns.map(({ name, type }) => ({ name, type })),
-        rows: page.rows.map((row) =>
-          Object.fromEntries(columns.map((column, i) => [column.name, row.values[i] ?? null])),
-        ),
-        next_cursor: page.more && last ? encodeCursor(last.cursor) : null,
-      },
-      200,
-    );
-  } catch (error) {
-    return inputProblem(c, error);
   }
+  const cursor = query.cursor ? decodeCursor(query.cursor, sort, ['query', 'cursor']) : undefined;
+  const page = await readDatasetRows(c.var.reads, dataset, (db) =>
+    pageOfRows(db, dataset.table_name, {
+      columns,
+      where,
+      sort,
+      cursor,
+      limit: query.limit,
+      maxBytes: c.var.config.ROWS_PAGE_MAX_BYTES,
+    }),
+  );
+  indexForLaterPages(c, dataset, sort, filters);
+  const last = page.rows.at(-1);
+  return c.json(
+    {
+      columns: columns.map(({ name, type }) => ({ name, type })),
+      rows: page.rows.map((row) =>
+        Object.fromEntries(columns.map((column, i) => [column.name, row.values[i] ?? null])),
+      ),
+      next_cursor: page.more && last ? encodeCursor(last.cursor) : null,
+    },
+    200,
+  );
 };
 
 export const queryDatasetHandler: RouteHandler<typeof queryDataset, AppEnv> = async (c) => {
   const dataset = await readable(c, c.req.valid('param').id);
   if (!dataset) return problem(c, 404, NOT_FOUND);
-  try {
-    const aggregate = buildAggregate(dataset.table_name, dataset.columns, c.req.valid('json'));
-    const timeout = c.var.config.QUERY_TIMEOUT_MS;
-    const rows = await readDatasetRows(c.var.reads, dataset, (db) =>
-      db.transaction().execute(async (trx) => {
-        await sql`select set_config('statement_timeout', ${String(timeout)}, true)`.execute(trx);
-        return (await aggregate.statement.execute(trx)).rows;
-      }),
-    );
-    return c.json({ columns: aggregate.columns, rows: rows.map(aggregate.toRow) }, 200);
-  } catch (error) {
-    if ((error as { code?: string }).code === '57014') {
-      return problem(
-        c,
-        503,
-        `The query took longer than the ${c.var.config.QUERY_TIMEOUT_MS} ms limit. Filter or group it more.`,
-      );
-    }
-    return inputProblem(c, error);
-  }
+  const aggregate = buildAggregate(dataset.table_name, dataset.columns, c.req.valid('json'));
+  const timeout = c.var.config.QUERY_TIMEOUT_MS;
+  const rows = await readDatasetRows(c.var.reads, dataset, (db) =>
+    db.transaction().execute(async (trx) => {
+      await sql`select set_config('statement_timeout', ${String(timeout)}, true)`.execute(trx);
+      return (await aggregate.statement.execute(trx)).rows;
+    }),
+  );
+  return c.json({ columns: aggregate.columns, rows: rows.map(aggregate.toRow) }, 200);
 };

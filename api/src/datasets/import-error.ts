@@ -1,11 +1,11 @@
 import type { ValidationErrorItem } from '../lib/problem.ts';
+import { RequestProblem } from '../lib/request-problem.ts';
 
 /**
  * Why an import was refused, with where: the line (of the file, counting the header as line 1)
- * and column name when known. Handlers turn it into a 413 or 422 problem (404 when the dataset
- * went away meanwhile).
+ * and column name when known: a 413 or 422 problem (404 when the dataset went away meanwhile).
  */
-export class ImportError extends Error {
+export class ImportError extends RequestProblem {
   readonly status: 404 | 413 | 422;
   readonly line?: number;
   /** For JSON rows: the index in `rows` instead of a line. */
@@ -32,7 +32,7 @@ export class ImportError extends Error {
     this.type = options.type;
   }
 
-  get detail(): string {
+  override get detail(): string {
     const where = [
       this.line !== undefined ? `line ${this.line}` : undefined,
       this.row !== undefined ? `rows[${this.row}]` : undefined,

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { StoredColumn } from '../db/schema.ts';
 import type { ValidationErrorItem } from '../lib/problem.ts';
+import { RequestProblem } from '../lib/request-problem.ts';
 import { type ColumnType, fits, SQL_TYPES } from './column-types.ts';
 import { FILTER_OPS } from './datasets.schemas.ts';
 
@@ -14,12 +15,18 @@ export interface Filter {
 }
 
 /** Invalid query input, already located (`loc`) for a 422. */
-export class QueryInputError extends Error {
-  readonly errors: ValidationErrorItem[];
+export class QueryInputError extends RequestProblem {
+  readonly status = 422;
+  readonly #errors: ValidationErrorItem[];
 
   constructor(errors: ValidationErrorItem[]) {
     super(errors.map((e) => `${e.loc.join('.')}: ${e.msg}`).join('; '));
-    this.errors = errors;
+    this.name = 'QueryInputError';
+    this.#errors = errors;
+  }
+
+  get errors(): ValidationErrorItem[] {
+    return this.#errors;
   }
 }
 

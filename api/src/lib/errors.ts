@@ -4,6 +4,7 @@ import { DatabaseBusyError } from '../db/database.ts';
 import type { AppEnv } from './app-env.ts';
 import { ServerBusyError } from './heavy-reads.ts';
 import { problem } from './problem.ts';
+import { RequestProblem } from './request-problem.ts';
 
 // Connection-level failures from pg or the network: the database is away, not the request wrong.
 const DATABASE_DOWN_CODES = new Set([
@@ -64,11 +65,17 @@ export function handleError(error: Error, c: Context<AppEnv>): Response {
       return problem(c, 415, 'This operation accepts a body of type application/json.');
     }
   }
+  if (error instanceof RequestProblem) {
+    return problem(c, error.status, error.detail, { errors: error.errors });
+  }
   if (isQueryCancelled(error)) {
     c.var.logger?.warn({ err: error }, 'query cancelled at QUERY_TIMEOUT_MS');
-    return problem(c, 503, 'The database took too long to answer; retry shortly.', {
-      headers: { 'Retry-After': '5' },
-    });
+    return problem(
+      c,
+      503,
+      `The database took longer than the ${c.var.config.QUERY_TIMEOUT_MS} ms limit to answer: filter or group the request more, or retry shortly.`,
+      { headers: { 'Retry-After': '5' } },
+    );
   }
   if (error instanceof ServerBusyError) {
     if (error.scope === 'caller') {

@@ -26,11 +26,20 @@ export async function freePort(): Promise<number> {
 
 /**
  * The real API (`api/src/server.ts`) as a child process on the loopback, on the same Node as
- * this script, ready once `/ready` answers 200.
+ * this script, ready once `/ready` answers 200. With `cpus` (a taskset list such as "0") it
+ * runs only on those cores, so that a load generator pinned elsewhere does not steal its time.
+ * taskset execs the command, so `child.pid` is Node's own (its /proc status is the API's).
  */
-export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+export async function startApiProcess(
+  env: Record<string, string>,
+  { cpus }: { cpus?: string } = {},
+): Promise<ApiProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'api/src/server.ts')], {
+  const script = path.join(repoRoot, 'api/src/server.ts');
+  const [command, args] = cpus
+    ? ['taskset', ['-c', cpus, process.execPath, script]]
+    : [process.execPath, [script]];
+  const child = spawn(command, args, {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

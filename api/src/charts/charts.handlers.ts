@@ -142,11 +142,13 @@ async function withChartData(
 ): Promise<Response> {
   // A refusal is never stored: a cache must ask again once the chart is shared.
   c.header('Cache-Control', 'no-store');
-  const chart = await readable(c, id);
-  if (!chart) return problem(c, 404, NOT_FOUND);
-  // The dataset as it is now, read again: the rule is checked on the rows about to be drawn.
-  const dataset = await datasets.findDataset(c.var.db, chart.dataset_id);
-  if (!dataset) return problem(c, 404, NOT_FOUND);
+  // The chart and its dataset as they are now, from the primary, in one query: the rule is
+  // checked on the rows about to be drawn, and their version makes the key.
+  const found = await repository.findChartToDraw(c.var.db, id);
+  if (!found || !canReadChart(c.var.auth, found.chart, datasetOf(found.chart))) {
+    return problem(c, 404, NOT_FOUND);
+  }
+  const { chart, dataset } = found;
   const access = chartDataAccess(c.var.auth, chart, dataset);
   if (!access.read) {
     if (!isOwner(c.var.auth, chart)) return problem(c, 404, NOT_FOUND);

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { StoredColumn } from '../db/schema.ts';
 import type { ValidationErrorItem } from '../lib/problem.ts';
 import { RequestProblem } from '../lib/request-problem.ts';
+import { summarise } from '../lib/validation.ts';
 import { type ColumnType, fits, SQL_TYPES } from './column-types.ts';
 import { FILTER_OPS } from './datasets.schemas.ts';
 
@@ -20,7 +21,7 @@ export class QueryInputError extends RequestProblem {
   readonly #errors: ValidationErrorItem[];
 
   constructor(errors: ValidationErrorItem[]) {
-    super(errors.map((e) => `${e.loc.join('.')}: ${e.msg}`).join('; '));
+    super(summarise(errors));
     this.name = 'QueryInputError';
     this.#errors = errors;
   }

@@ -102,6 +102,21 @@ describe('formats, labels and markers', () => {
     });
     expect(textIn(svg, 'value-labels')).toEqual([]);
   });
+  it('on a phone, values too wide for their columns are written upwards, each in the plot', () => {
+    const months = dataOf('bar', { name: 'm', type: 'text' }, [
+      { name: 'n', points: Array.from({ length: 12 }, (_, i) => [`m${i}`, 120_000 + i * 1_000]) },
+    ]);
+    const svg = renderChart({ type: 'bar', x: { column: 'm' }, labels: true }, months, {
+      width: 360,
+      height: 300,
+    });
+    const labels = textIn(svg, 'value-labels');
+    expect(labels).toHaveLength(12);
+    expect(labels[0]).toMatch(/^120(,000|K|k)/);
+    const turned = svg.match(/<g class="value-labels">(.*?)<\/g>/)?.[1] ?? '';
+    expect(turned.match(/rotate\(-90 /g)).toHaveLength(12);
+    expect(wellFormed(svg)).toBe(true);
+  });
   it('markers put a dot on every point of a line', () => {
     const spec: ChartSpec = { ...lineSpec, markers: true };
     const svg = renderChart(

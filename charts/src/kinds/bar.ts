@@ -2,12 +2,13 @@ import { stack, stackOffsetDiverging } from 'd3-shape';
 import { annotatedValues, drawAnnotations } from '../annotations.ts';
 import { bandAxis, numberAxis } from '../axes.ts';
 import { type Drawn, layoutCartesian } from '../cartesian.ts';
+import { px } from '../escape.ts';
 import { formatNumber } from '../format.ts';
 import { type Box, FONT } from '../frame.ts';
 import { categoriesOf, extentOf, key, type Model } from '../model.ts';
 import { inkOn } from '../palette.ts';
 import { columnStops } from '../reading.ts';
-import { el, finite, text, tip } from '../svg.ts';
+import { type Attrs, el, finite, text, tip } from '../svg.ts';
 import { textWidth } from '../text-width.ts';
 import type { Cell } from '../types.ts';
 import { yTitle } from './y-title.ts';
@@ -184,8 +185,12 @@ function valueLabels(model: Model, bars: Bar[], layout: LabelLayout): string {
       }
       continue;
     }
-    if (thickness < wide + 2) continue;
     const x = plot.x + middle;
+    if (thickness < wide + 2) {
+      if (!stacked)
+        out.push(...turnedLabel(label, bar, { x, a, b, plot, thickness, inside, outside }));
+      continue;
+    }
     if (stacked) {
       if (length >= font + 4) out.push(text(x, plot.y + (a + b) / 2 + font * 0.35, label, inside));
     } else if (bar.value >= 0) {
@@ -199,6 +204,49 @@ function valueLabels(model: Model, bars: Bar[], layout: LabelLayout): string {
     }
   }
   return el('g', { class: 'value-labels' }, out.join(''));
+}
+
+/**
+ * A value on a column too narrow to write it across (many bars on a phone): written upwards,
+ * above a short bar, inside a long one; left out where the column is thinner than the letters
+ * are tall, or neither place has the room.
+ */
+function turnedLabel(
+  label: string,
+  bar: Bar,
+  at: {
+    x: number;
+    a: number;
+    b: number;
+    plot: Box;
+    thickness: number;
+    inside: Attrs;
+    outside: Attrs;
+  },
+): string[] {
+  const { x, plot } = at;
+  const font = FONT.tick;
+  const wide = textWidth(label, font);
+  if (at.thickness < font + 2) return [];
+  const top = plot.y + Math.min(at.a, at.b);
+  const bottom = plot.y + Math.max(at.a, at.b);
+  const length = bottom - top;
+  // Turned, the letters' middle sits on the column's middle.
+  const column = x + font * 0.35;
+  const turned = (y: number, anchor: string, attrs: Attrs) =>
+    text(column, y, label, {
+      ...attrs,
+      'text-anchor': anchor,
+      transform: `rotate(-90 ${px(column)} ${px(y)})`,
+    });
+  if (bar.value >= 0) {
+    if (top - plot.y >= wide + 6) return [turned(top - 4, 'start', at.outside)];
+    if (length >= wide + 8) return [turned(top + 4, 'end', at.inside)];
+    return [];
+  }
+  if (plot.y + plot.h - bottom >= wide + 6) return [turned(bottom + 4, 'end', at.outside)];
+  if (length >= wide + 8) return [turned(bottom - 4, 'start', at.inside)];
+  return [];
 }
 
 /** Categories in x order: dates and numbers ascending, text as the API ranked it. */

@@ -54,12 +54,28 @@ function yOf(cell: Cell | undefined): number | null {
   return Number.isFinite(n) ? drawable(n) : null;
 }
 
+/**
+ * The series in the order of the chart as first drawn, those it did not have after them: the
+ * legend, the stacks and the colours of a zoomed range stay where the reader saw them.
+ */
+function inFirstOrder(data: ChartData, colourOrder: string[]): ChartData {
+  if (!colourOrder.length) return data;
+  const rank = new Map(colourOrder.map((name, i) => [name, i]));
+  const at = (name: string) => rank.get(name) ?? Number.POSITIVE_INFINITY;
+  const series = data.series
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => at(String(a.s.name)) - at(String(b.s.name)) || a.i - b.i)
+    .map(({ s }) => s);
+  return { ...data, series };
+}
+
 export function buildModel(
   spec: ChartSpec,
-  data: ChartData,
+  drawnData: ChartData,
   theme: Theme,
   colourOrder: string[] = [],
 ): Model {
+  const data = inFirstOrder(drawnData, colourOrder);
   const type = data.x.type;
   const xKind: XKind = TIME_TYPES.has(type)
     ? 'time'

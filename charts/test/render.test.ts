@@ -139,7 +139,7 @@ describe('many series', () => {
     expect(legend[11]).toMatch(/^Other \(9 more\) \d+%$/);
     expect(svg).toMatch(/>\d+%<\/text>/);
   });
-  it('a zoomed view that ranks series afresh keeps each series its colour', () => {
+  it('a zoomed view that ranks series afresh keeps each series its colour and its place', () => {
     const strokes = (svg: string) =>
       [...svg.matchAll(/<path d="[^"]+" fill="none" stroke="(#[0-9A-Fa-f]{6})"/g)].map((m) => m[1]);
     const whole = strokes(renderChart(spec, data, { width: 600, height: 400 }));
@@ -148,7 +148,13 @@ describe('many series', () => {
     const kept = strokes(
       renderChart(spec, zoomed, { width: 600, height: 400, colourOrder: order }),
     );
-    expect(kept).toEqual(whole.slice(6).reverse());
+    expect(kept).toEqual(whole.slice(6));
+    const legendOf = (svg: string) =>
+      textsOf(svg)
+        .filter((t) => t.group === 'legend')
+        .map((t) => t.content);
+    const zoomedSvg = renderChart(spec, zoomed, { width: 600, height: 400, colourOrder: order });
+    expect(legendOf(zoomedSvg)).toEqual(order.slice(6));
   });
   it('a pie of twelve on a phone (drawn taller there) names every slice in its legend', () => {
     const names = REGIONS.map((r) => `${r} district council`);

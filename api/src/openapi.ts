@@ -49,24 +49,121 @@ export function createApiRoutes() {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
-const problemEntry = (status: 429 | 503) => ({
+const problemEntry = (status: 429 | 500 | 503) => ({
   description: problemResponses(status)[status].description,
   content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
 });
 
+/** Headers many answers carry, declared once and referred to from each response. */
+const COMMON_HEADERS = {
+  RequestId: {
+    description:
+      'Identifies this request in the server logs: the one sent as `X-Request-Id`, or a new UUID. Quote it when reporting a problem.',
+    schema: { type: 'string', maxLength: 255 },
+  },
+  RateLimit: {
+    description:
+      'Where a rate limit applies (writes, sign-in): what is left of it, as `"policy";r=<remaining>;t=<seconds to reset>` (IETF draft RateLimit header fields).',
+    schema: { type: 'string', maxLength: 255 },
+  },
+  RateLimitPolicy: {
+    description: 'The rate limit that applies: `"policy";q=<requests>;w=<window in seconds>`.',
+    schema: { type: 'string', maxLength: 255 },
+  },
+  RetryAfter: {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer', minimum: 0, maximum: 86400 },
+  },
+  Location: {
+    description: 'Where the new resource is: GET it there.',
+    schema: { type: 'string', maxLength: 255 },
+  },
+  SetCookie: {
+    description:
+      'The session cookie (`chartroom_session`, HttpOnly), set at sign-in, refreshed as it is used, cleared at log-out or when it is no longer valid.',
+    schema: { type: 'string', maxLength: 4096 },
+  },
+  IdempotentReplayed: {
+    description:
+      '`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`, not a new one.',
+    schema: { type: 'string', enum: ['true'] as string[] },
+  },
+  AcceptEncoding: {
+    description: 'The codings a request body may use: only `identity` (send it uncompressed).',
+    schema: { type: 'string', maxLength: 64 },
+  },
+  CacheControl: {
+    description:
+      'How caches may keep it: `public, no-cache` for shared charts (kept, revalidated on each use), `private, no-cache` otherwise, `no-store` on a refusal.',
+    schema: { type: 'string', maxLength: 64 },
+  },
+  WwwAuthenticate: {
+    description: 'How to authenticate: a session cookie, or `Authorization: Bearer <API key>`.',
+    schema: { type: 'string', maxLength: 255 },
+  },
+} as const;
+
+const CACHED_VIEWS = new Set(['getChartData', 'getChartImage']);
+
+const ref = (name: keyof typeof COMMON_HEADERS) => ({ $ref: `#/components/headers/${name}` });
+
+type Response = { headers?: Record<string, unknown> };
+
+/** Adds a header to a response unless the route declared it itself. */
+function declare(response: Response, name: string, header: keyof typeof COMMON_HEADERS) {
+  response.headers ??= {};
+  if (!Object.keys(response.headers).some((key) => key.toLowerCase() === name.toLowerCase())) {
+    response.headers[name] = ref(header);
+  }
+}
+
 /**
- * Every operation but liveness needs the database, so any of them may answer 503 while it is
- * away or too slow (QUERY_TIMEOUT_MS); every /v1 operation checks a Bearer key, so any of them
- * may answer 429 to an address that sent too many bad keys. Documented once here, not per route.
+ * What every operation may answer and send, documented once here, not per route. Every
+ * operation but liveness needs the database, so any may answer 503 while it is away or too
+ * slow (QUERY_TIMEOUT_MS); any may fail with a 500; every /v1 operation checks a Bearer key, so
+ * any may answer 429 to an address that sent too many bad keys. Every answer carries
+ * `X-Request-Id`; writes and sign-in carry the `RateLimit` fields; refusals say when to retry
+ * (`Retry-After`) or how to authenticate (`WWW-Authenticate`).
  */
-function documentDatabaseUnavailable(document: ReturnType<Router['getOpenAPI31Document']>) {
+function documentCommonAnswers(document: ReturnType<Router['getOpenAPI31Document']>) {
+  document.components ??= {};
+  document.components.headers = { ...document.components.headers, ...COMMON_HEADERS };
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const method of METHODS) {
       const operation = item[method];
-      if (!operation || operation.operationId === 'getHealth') continue;
+      if (!operation) continue;
       operation.responses ??= {};
       if (path.startsWith('/v1/')) operation.responses['429'] ??= problemEntry(429);
-      operation.responses['503'] ??= problemEntry(503);
+      operation.responses['500'] ??= problemEntry(500);
+      if (operation.operationId !== 'getHealth') operation.responses['503'] ??= problemEntry(503);
+      const limited = path.startsWith('/v1/') && method !== 'get';
+      const idempotent = (operation.parameters ?? []).some(
+        (parameter) => 'name' in parameter && parameter.name === 'Idempotency-Key',
+      );
+      // A 201 whose thing can be read back at `<path>/{id}` says where.
+      const readable = Object.entries(document.paths ?? {}).some(
+        ([other, otherItem]) => other === `${path}/{id}` && otherItem.get,
+      );
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const answer = response as Response;
+        declare(answer, 'X-Request-Id', 'RequestId');
+        if (limited || status === '429') {
+          declare(answer, 'RateLimit', 'RateLimit');
+          declare(answer, 'RateLimit-Policy', 'RateLimitPolicy');
+        }
+        if (status === '429' || status === '503' || status === '409') {
+          declare(answer, 'Retry-After', 'RetryAfter');
+        }
+        if (status === '401') declare(answer, 'WWW-Authenticate', 'WwwAuthenticate');
+        if (status === '415') declare(answer, 'Accept-Encoding', 'AcceptEncoding');
+        if (status === '201' && readable) declare(answer, 'Location', 'Location');
+        if (idempotent) declare(answer, 'Idempotent-Replayed', 'IdempotentReplayed');
+        if (path.startsWith('/v1/')) declare(answer, 'Set-Cookie', 'SetCookie');
+        // Chart views say how to cache every answer, refusals too (`no-store`).
+        if (CACHED_VIEWS.has(operation.operationId ?? '')) {
+          declare(answer, 'Cache-Control', 'CacheControl');
+        }
+      }
     }
   }
   return document;
@@ -86,7 +183,7 @@ export function buildOpenApiDocument(routes = createApiRoutes()) {
     servers: [{ url: '/', description: 'The server these docs are served from' }],
     tags: TAGS,
   });
-  return documentDatabaseUnavailable(document);
+  return documentCommonAnswers(document);
 }
 
 /** The document as committed in openapi/v1.json: stable key order from the routes, 2-space JSON. */

@@ -41,7 +41,6 @@ export const createApiKeyHandler: RouteHandler<typeof createApiKey, AppEnv> = as
       `An account holds at most ${repository.MAX_API_KEYS} API keys: revoke one you no longer use, then create this one.`,
     );
   }
-  c.header('Location', `/v1/api-keys/${key.id}`);
   return c.json({ ...keyBody(key), secret }, 201);
 };
 

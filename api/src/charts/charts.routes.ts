@@ -107,6 +107,17 @@ export const deleteChart = createRoute(
   }),
 );
 
+const ETAG_HEADER = {
+  description:
+    'Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`.',
+  schema: { type: 'string' as const, maxLength: 64 },
+};
+const CACHE_CONTROL_HEADER = {
+  description:
+    'How caches may keep it: `public, no-cache` for shared charts (kept, revalidated on each use), `private, no-cache` otherwise, `no-store` on a refusal.',
+  schema: { type: 'string' as const, maxLength: 64 },
+};
+
 export const getChartData = createRoute({
   method: 'get',
   path: '/v1/charts/{id}/data',
@@ -129,18 +140,14 @@ export const getChartData = createRoute({
       description: 'The series.',
       content: json(ChartDataSchema),
       headers: {
-        ETag: {
-          description:
-            'Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`.',
-          schema: { type: 'string' },
-        },
-        'Cache-Control': {
-          description: 'How long a cache may keep it.',
-          schema: { type: 'string' },
-        },
+        ETag: ETAG_HEADER,
+        'Cache-Control': CACHE_CONTROL_HEADER,
       },
     },
-    304: { description: 'Not changed since the ETag in `If-None-Match`.' },
+    304: {
+      description: 'Not changed since the ETag in `If-None-Match`.',
+      headers: { ETag: ETAG_HEADER, 'Cache-Control': CACHE_CONTROL_HEADER },
+    },
     ...problemResponses(401, 404, 422, 503),
   },
 });
@@ -169,18 +176,14 @@ export const getChartImage = createRoute({
       description: 'The image.',
       content: { 'image/svg+xml': { schema: z.string() } },
       headers: {
-        ETag: {
-          description:
-            'Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`.',
-          schema: { type: 'string' },
-        },
-        'Cache-Control': {
-          description: 'How long a cache may keep it.',
-          schema: { type: 'string' },
-        },
+        ETag: ETAG_HEADER,
+        'Cache-Control': CACHE_CONTROL_HEADER,
       },
     },
-    304: { description: 'Not changed since the ETag in `If-None-Match`.' },
+    304: {
+      description: 'Not changed since the ETag in `If-None-Match`.',
+      headers: { ETag: ETAG_HEADER, 'Cache-Control': CACHE_CONTROL_HEADER },
+    },
     ...problemResponses(401, 404, 422, 503),
   },
 });

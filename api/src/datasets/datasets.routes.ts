@@ -221,6 +221,13 @@ export const listRows = createRoute({
         'text/csv': { schema: z.string() },
         'application/x-ndjson': { schema: z.string() },
       },
+      headers: {
+        'Content-Disposition': {
+          description:
+            'On a CSV or NDJSON export: `attachment; filename="<dataset name>.csv"`, so a browser saves it.',
+          schema: { type: 'string', maxLength: 255 },
+        },
+      },
     },
     ...problemResponses(401, 404, 422),
   },

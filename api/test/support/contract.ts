@@ -7,7 +7,46 @@ import type { Problem } from '../../src/lib/problem.ts';
 const documentPath = path.resolve(import.meta.dirname, '../../../openapi/v1.json');
 
 interface Operation {
-  responses?: Record<string, { content?: Record<string, unknown> }>;
+  responses?: Record<
+    string,
+    { content?: Record<string, unknown>; headers?: Record<string, unknown> }
+  >;
+}
+
+/**
+ * Headers with a meaning for a client (where a thing went, when to retry, what to cache): each
+ * one sent must be declared on the response. Transport and security headers, the same on every
+ * answer (Content-Type, CSP, CORS…), are not the operation's to declare.
+ */
+const MEANINGFUL_HEADERS = [
+  'location',
+  'ratelimit',
+  'ratelimit-policy',
+  'retry-after',
+  'x-request-id',
+  'content-disposition',
+  'etag',
+  'cache-control',
+  'idempotent-replayed',
+  'www-authenticate',
+  'set-cookie',
+  'accept-encoding',
+];
+
+function assertHeadersDeclared(
+  response: Response,
+  declared: Record<string, unknown> | undefined,
+  where: string,
+): void {
+  const names = new Set(Object.keys(declared ?? {}).map((name) => name.toLowerCase()));
+  const undeclared = MEANINGFUL_HEADERS.filter(
+    (name) => response.headers.has(name) && !names.has(name),
+  );
+  if (undeclared.length) {
+    throw new Error(
+      `${where}: sends header(s) the contract does not declare: ${undeclared.join(', ')}`,
+    );
+  }
 }
 type Document = { paths: Record<string, Record<string, Operation>> };
 
@@ -62,6 +101,7 @@ export async function assertMatchesContract(
       `${where}: status ${status} is not documented (documented: ${Object.keys(responses).join(', ')})`,
     );
   }
+  assertHeadersDeclared(response, documented.headers, where);
   const body = await response.clone().text();
   const declared = Object.keys(documented.content ?? {});
   if (declared.length === 0) {

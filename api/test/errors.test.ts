@@ -120,6 +120,23 @@ describe('errors are problem documents', () => {
     expect((await app.request('/v1/nothing', { method: 'PUT' })).status).toBe(404);
   });
 
+  it("words the validator's refusals as a form would, never in zod's terms", async () => {
+    const signup = await app.request('/v1/auth/signup', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"email":"ada@example.com","password":"a long enough passphrase","display_name":""}',
+    });
+    expect((await readProblem(signup)).errors).toEqual([
+      { loc: ['body', 'display_name'], msg: 'must not be empty', type: 'too_small' },
+    ]);
+    const limit = await app.request('/v1/datasets?limit=1000');
+    expect((await readProblem(limit)).errors?.[0]?.msg).toBe('must be at most 100');
+    const kind = await app.request('/v1/datasets?mine=perhaps');
+    expect((await readProblem(kind)).errors?.[0]?.msg).not.toMatch(/expected|Invalid|>=|<=/);
+    const id = await app.request('/v1/charts/not-a-uuid');
+    expect((await readProblem(id)).errors?.[0]?.msg).toBe('must be a UUID');
+  });
+
   it('counts fields, not broken rules, in the detail', async () => {
     const response = await app.request('/v1/auth/signup', {
       method: 'POST',

@@ -54,7 +54,8 @@ describe('my work', () => {
     await card.getByRole('button', { name: 'Duplicate' }).click();
     await page.locator('#my-charts li', { hasText: 'Copy of Rain by day' }).waitFor();
 
-    // Deleting a dataset that charts use says which, and deletes them only when confirmed.
+    // Deleting a dataset that charts use says which in the one question it asks, before
+    // anything is deleted, and deletes them with it only when confirmed.
     const messages: string[] = [];
     page.on('dialog', (dialog) => {
       messages.push(dialog.message());
@@ -65,9 +66,11 @@ describe('my work', () => {
       .getByRole('button', { name: 'Delete' })
       .click();
     await page.locator('#my-datasets li', { hasText: 'Rainfall' }).waitFor({ state: 'detached' });
+    expect(messages).toHaveLength(1);
     expect(messages[0]).toContain('Rainfall');
-    expect(messages[1]).toMatch(/3 charts are drawn from this dataset/);
-    expect(messages[1]).toContain('“Rain by day”');
+    expect(messages[0]).toMatch(/your charts .*“Rain by day”/);
+    expect(messages[0]).toContain('links and embeds stop working');
+    expect(messages[0]).not.toMatch(/charts=delete|409/);
     expect(await page.locator('#my-charts li').count()).toBe(0);
     expect(await page.locator('#charts-empty').isVisible()).toBe(true);
     expect(await names('#my-datasets')).toEqual(['Unused']);

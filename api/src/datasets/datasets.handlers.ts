@@ -201,7 +201,7 @@ function chartsInUse(inUse: repository.ChartsDrawnFrom, ownerId: string): string
   const others = inUse.total - inUse.owned;
   if (others > 0) titles.push(`${others.toLocaleString('en')} by other people`);
   const count = inUse.total === 1 ? '1 chart is' : `${inUse.total.toLocaleString('en')} charts are`;
-  return `${count} drawn from this dataset (${titles.join(', ')}); it is kept. Delete them first, or ask again with charts=delete to delete them with it.`;
+  return `${count} drawn from this dataset (${titles.join(', ')}), so it was not deleted. Delete those charts first, or send charts=delete to delete them with it.`;
 }
 
 export const deleteDatasetHandler: RouteHandler<typeof deleteDataset, AppEnv> = async (c) => {

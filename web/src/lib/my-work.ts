@@ -164,25 +164,42 @@ async function deleteChart(chart: Chart) {
   await load();
 }
 
+/** Titles of the charts drawn from a dataset that the caller can see, and how many are others'. */
+async function chartsFrom(dataset: Dataset): Promise<{ titles: string[]; others: number }> {
+  const { data } = await api
+    .GET('/v1/charts', { params: { query: { dataset_id: dataset.id, limit: 100 } } })
+    .catch(() => ({ data: undefined }));
+  const items = data?.items ?? [];
+  const mine = items.filter((chart) => chart.owner.id === dataset.owner.id);
+  return { titles: mine.map((chart) => `“${chart.title}”`), others: items.length - mine.length };
+}
+
+/** What deleting a dataset takes with it, in one question asked before anything is deleted. */
+function deletionQuestion(dataset: Dataset, charts: { titles: string[]; others: number }): string {
+  const rows = `Delete the dataset “${dataset.name}” and its ${dataset.row_count.toLocaleString('en')} rows?`;
+  const { titles, others } = charts;
+  if (!titles.length && !others && dataset.visibility === 'private') return rows;
+  const named = titles.length > 6 ? [...titles.slice(0, 5), `${titles.length - 5} more`] : titles;
+  const parts = [];
+  if (named.length) parts.push(`your chart${titles.length === 1 ? '' : 's'} ${named.join(', ')}`);
+  if (others) parts.push(`${others} chart${others === 1 ? '' : 's'} other people made from it`);
+  const going = parts.length
+    ? `\n\nThese charts are deleted with it, and their links and embeds stop working: ${parts.join('; and ')}.`
+    : '';
+  // Charts by others on a dataset they could see are not all listed to its owner.
+  const unseen =
+    dataset.visibility === 'private'
+      ? ''
+      : '\n\nCharts other people drew from it stop working too.';
+  return `${rows}${going}${others ? '' : unseen}`;
+}
+
 async function deleteDataset(dataset: Dataset) {
-  if (
-    !window.confirm(
-      `Delete the dataset “${dataset.name}” and its ${dataset.row_count.toLocaleString('en')} rows?`,
-    )
-  )
-    return;
+  const question = deletionQuestion(dataset, await chartsFrom(dataset));
+  if (!window.confirm(question)) return;
+  // Asked once, knowing what goes with it: the charts are deleted with the dataset.
   const path = { id: dataset.id };
-  const first = await api.DELETE('/v1/datasets/{id}', { params: { path } }).catch(() => undefined);
-  if (first?.response.status === 409) {
-    // The API names the charts drawn from it: they would go too.
-    const detail = first.error?.detail ?? 'Charts are drawn from this dataset.';
-    if (!window.confirm(`${detail}\n\nDelete the dataset and those charts?`)) return;
-    await change(
-      api.DELETE('/v1/datasets/{id}', { params: { path, query: { charts: 'delete' } } }),
-    );
-  } else if (!first || first.error) {
-    failure.textContent = first?.error?.detail ?? 'The API could not be reached.';
-  }
+  await change(api.DELETE('/v1/datasets/{id}', { params: { path, query: { charts: 'delete' } } }));
   await load();
 }
 

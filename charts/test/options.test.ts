@@ -117,6 +117,35 @@ describe('formats, labels and markers', () => {
     expect(turned.match(/rotate\(-90 /g)).toHaveLength(12);
     expect(wellFormed(svg)).toBe(true);
   });
+  it('names the value axis in words, one measure split by a series column too', () => {
+    const split = dataOf('line', { name: 'month', type: 'date' }, [
+      { name: 'North', points: MONTHS.slice(0, 6).map((m, i) => [m, 10 + i]) },
+      { name: 'South', points: MONTHS.slice(0, 6).map((m, i) => [m, 20 - i]) },
+    ]);
+    const spec: ChartSpec = {
+      type: 'line',
+      x: { column: 'month' },
+      y: [{ column: 'units', aggregate: 'avg' }],
+      series: { column: 'region' },
+    };
+    expect(
+      textsOf(renderChart(spec, split, { width: 600, height: 300 })).map((t) => t.content),
+    ).toContain('Average units');
+    const one = dataOf('bar', { name: 'region', type: 'text' }, [
+      {
+        name: 'sum(sales)',
+        points: [
+          ['North', 3],
+          ['South', 4],
+        ],
+      },
+    ]);
+    const texts = textsOf(
+      renderChart({ type: 'bar', x: { column: 'region' } }, one, { width: 600, height: 300 }),
+    ).map((t) => t.content);
+    expect(texts).toContain('Total sales');
+    expect(texts).not.toContain('sum(sales)');
+  });
   it('markers put a dot on every point of a line', () => {
     const spec: ChartSpec = { ...lineSpec, markers: true };
     const svg = renderChart(

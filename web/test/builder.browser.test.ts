@@ -36,6 +36,38 @@ const chartOf = (id: string) =>
   ) as Promise<Saved>;
 
 describe('the builder', () => {
+  it('keeps the preview in view on a phone while the form below it scrolls', async () => {
+    const phone = await stack.browser.newPage({
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await phone.context().addCookies(await page.context().cookies());
+    const inView = async () => {
+      const box = await phone.locator('#preview svg').boundingBox();
+      return box !== null && box.y >= -1 && box.y + box.height / 2 <= 740;
+    };
+    await buildChart(
+      phone,
+      stack.web.url,
+      datasetId,
+      { 'Chart type': 'line', 'X axis': 'day', Measure: 'sum', 'Of column': 'sales' },
+      'private',
+      {
+        afterPreview: async (p) => {
+          expect(await inView()).toBe(true);
+          // The last fields of the form, far below the preview: it stays at the top.
+          await p.getByLabel('Who can see it').scrollIntoViewIfNeeded();
+          expect(await p.evaluate(() => window.scrollY)).toBeGreaterThan(300);
+          expect(await inView()).toBe(true);
+          await p.getByLabel('Title', { exact: true }).fill('Seen while typed');
+          expect(await inView()).toBe(true);
+        },
+      },
+    );
+    await phone.close();
+  });
+
   it('sets stacking, orientation, labels, formats, the series count and highlights, and saves them', async () => {
     const id = await buildChart(
       page,

@@ -4065,10 +4065,9 @@ export interface operations {
                 headers: {
                     /** @description Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`. */
                     ETag?: string;
-                    /** @description How caches may keep it: `public, no-cache` for shared charts (kept, revalidated on each use), `private, no-cache` otherwise, `no-store` on a refusal. */
-                    "Cache-Control"?: string;
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Set-Cookie": components["headers"]["SetCookie"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4080,10 +4079,9 @@ export interface operations {
                 headers: {
                     /** @description Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`. */
                     ETag?: string;
-                    /** @description How caches may keep it: `public, no-cache` for shared charts (kept, revalidated on each use), `private, no-cache` otherwise, `no-store` on a refusal. */
-                    "Cache-Control"?: string;
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Set-Cookie": components["headers"]["SetCookie"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4191,10 +4189,9 @@ export interface operations {
                 headers: {
                     /** @description Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`. */
                     ETag?: string;
-                    /** @description How caches may keep it: `public, no-cache` for shared charts (kept, revalidated on each use), `private, no-cache` otherwise, `no-store` on a refusal. */
-                    "Cache-Control"?: string;
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Set-Cookie": components["headers"]["SetCookie"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4206,10 +4203,9 @@ export interface operations {
                 headers: {
                     /** @description Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`. */
                     ETag?: string;
-                    /** @description How caches may keep it: `public, no-cache` for shared charts (kept, revalidated on each use), `private, no-cache` otherwise, `no-store` on a refusal. */
-                    "Cache-Control"?: string;
                     "X-Request-Id": components["headers"]["RequestId"];
                     "Set-Cookie": components["headers"]["SetCookie"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     [name: string]: unknown;
                 };
                 content?: never;

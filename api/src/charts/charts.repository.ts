@@ -5,9 +5,9 @@ import type { Database } from '../db/schema.ts';
 
 type Db = Kysely<Database>;
 
-/** A chart with its owner's name and what the visibility rule needs of its dataset. */
-export function findChart(db: Db, id: string) {
-  return db
+/** Charts with their owner's name and what the visibility rule needs of their dataset. */
+const chartsWithOwners = (db: Db) =>
+  db
     .selectFrom('charts')
     .innerJoin('users', 'users.id', 'charts.owner_id')
     .innerJoin('datasets', 'datasets.id', 'charts.dataset_id')
@@ -16,9 +16,10 @@ export function findChart(db: Db, id: string) {
       'users.display_name as owner_name',
       'datasets.owner_id as dataset_owner_id',
       'datasets.visibility as dataset_visibility',
-    ])
-    .where('charts.id', '=', id)
-    .executeTakeFirst();
+    ]);
+
+export function findChart(db: Db, id: string) {
+  return chartsWithOwners(db).where('charts.id', '=', id).executeTakeFirst();
 }
 
 export type ChartRow = NonNullable<Awaited<ReturnType<typeof findChart>>>;
@@ -28,15 +29,8 @@ export type ChartRow = NonNullable<Awaited<ReturnType<typeof findChart>>>;
  * version), in one query: a view served from the answer cache costs this query alone.
  */
 export async function findChartToDraw(db: Db, id: string) {
-  const row = await db
-    .selectFrom('charts')
-    .innerJoin('users', 'users.id', 'charts.owner_id')
-    .innerJoin('datasets', 'datasets.id', 'charts.dataset_id')
-    .selectAll('charts')
+  const row = await chartsWithOwners(db)
     .select([
-      'users.display_name as owner_name',
-      'datasets.owner_id as dataset_owner_id',
-      'datasets.visibility as dataset_visibility',
       'datasets.table_name as dataset_table_name',
       'datasets.columns as dataset_columns',
       'datasets.updated_at as dataset_updated_at',
@@ -74,16 +68,7 @@ export function listCharts(
     datasetId?: string;
   },
 ) {
-  let query = db
-    .selectFrom('charts')
-    .innerJoin('users', 'users.id', 'charts.owner_id')
-    .innerJoin('datasets', 'datasets.id', 'charts.dataset_id')
-    .selectAll('charts')
-    .select([
-      'users.display_name as owner_name',
-      'datasets.owner_id as dataset_owner_id',
-      'datasets.visibility as dataset_visibility',
-    ])
+  let query = chartsWithOwners(db)
     .where(chartsListedFor(auth))
     .orderBy('charts.created_at', 'desc')
     .orderBy('charts.id', 'desc')

@@ -112,11 +112,6 @@ const ETAG_HEADER = {
     'Identifies this answer; weak (`W/"…"`), since one computed again may differ in the last digit of a float. Send it back in `If-None-Match`.',
   schema: { type: 'string' as const, maxLength: 64 },
 };
-const CACHE_CONTROL_HEADER = {
-  description:
-    'How caches may keep it: `public, no-cache` for shared charts (kept, revalidated on each use), `private, no-cache` otherwise, `no-store` on a refusal.',
-  schema: { type: 'string' as const, maxLength: 64 },
-};
 
 export const getChartData = createRoute({
   method: 'get',
@@ -141,12 +136,11 @@ export const getChartData = createRoute({
       content: json(ChartDataSchema),
       headers: {
         ETag: ETAG_HEADER,
-        'Cache-Control': CACHE_CONTROL_HEADER,
       },
     },
     304: {
       description: 'Not changed since the ETag in `If-None-Match`.',
-      headers: { ETag: ETAG_HEADER, 'Cache-Control': CACHE_CONTROL_HEADER },
+      headers: { ETag: ETAG_HEADER },
     },
     ...problemResponses(401, 404, 422, 503),
   },
@@ -177,12 +171,11 @@ export const getChartImage = createRoute({
       content: { 'image/svg+xml': { schema: z.string() } },
       headers: {
         ETag: ETAG_HEADER,
-        'Cache-Control': CACHE_CONTROL_HEADER,
       },
     },
     304: {
       description: 'Not changed since the ETag in `If-None-Match`.',
-      headers: { ETag: ETAG_HEADER, 'Cache-Control': CACHE_CONTROL_HEADER },
+      headers: { ETag: ETAG_HEADER },
     },
     ...problemResponses(401, 404, 422, 503),
   },

@@ -28,7 +28,7 @@ export type { ChartData, ChartSpec, Theme } from './types.ts';
  * Changes whenever the renderer draws the same chart differently: caches of drawn charts
  * (the API's ETag) include it, so a new release is not hidden behind an old picture.
  */
-export const RENDERER_VERSION = '6';
+export const RENDERER_VERSION = '7';
 
 export interface RenderOptions {
   /** Size drawn, in CSS px: text keeps its size at every width. */

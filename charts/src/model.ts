@@ -69,6 +69,9 @@ function inFirstOrder(data: ChartData, colourOrder: string[]): ChartData {
   return { ...data, series };
 }
 
+/** The name shown for the series of rows whose series column is empty. */
+export const EMPTY_NAME = '(empty)';
+
 export function buildModel(
   spec: ChartSpec,
   drawnData: ChartData,
@@ -99,7 +102,8 @@ export function buildModel(
     bucket,
     number,
     series: data.series.map((s, i) => ({
-      name: names[i] as string,
+      // Rows whose series column is empty: named for a reader, not `null`.
+      name: s.name === null ? EMPTY_NAME : (names[i] as string),
       muted: highlighting && !highlighted.has(names[i] as string),
       colour:
         highlighting && !highlighted.has(names[i] as string)

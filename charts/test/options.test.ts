@@ -146,6 +146,15 @@ describe('formats, labels and markers', () => {
     expect(texts).toContain('Total sales');
     expect(texts).not.toContain('sum(sales)');
   });
+  it('names the series of empty values "(empty)", not null', () => {
+    const gaps = dataOf('line', { name: 'month', type: 'date' }, [
+      { name: 'North', points: MONTHS.slice(0, 4).map((m, i) => [m, 10 + i]) },
+      { name: null, points: MONTHS.slice(0, 4).map((m, i) => [m, 5 + i]) },
+    ] as never);
+    const texts = textsOf(renderChart(lineSpec, gaps, { width: 600, height: 300 }));
+    const legend = texts.filter((t) => t.group === 'legend').map((t) => t.content);
+    expect(legend).toEqual(['North', '(empty)']);
+  });
   it('markers put a dot on every point of a line', () => {
     const spec: ChartSpec = { ...lineSpec, markers: true };
     const svg = renderChart(
